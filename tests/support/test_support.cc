@@ -1,0 +1,42 @@
+#include "support/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace tinyforge::test {
+
+std::string shared_path(const std::string& relative) { return std::string(TINYFORGE_SHARED_DIR) + "/" + relative; }
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ADD_FAILURE() << "cannot read " << path;
+    return {};
+  }
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+uint64_t fnv1a64(const void* data, size_t size, uint64_t seed) {
+  uint64_t h = seed;
+  const auto* p = static_cast<const uint8_t*>(data);
+  for (size_t i = 0; i < size; ++i) {
+    h ^= p[i];
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+AlignedBytes::AlignedBytes(const std::vector<uint8_t>& bytes) {
+  resize(bytes.size());
+  if (!bytes.empty()) std::memcpy(data(), bytes.data(), bytes.size());
+}
+
+void AlignedBytes::resize(size_t size) {
+  size_ = size;
+  storage_.assign((size + 15) / 16 + 1, Block{});
+}
+
+}  // namespace tinyforge::test
