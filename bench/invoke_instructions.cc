@@ -6,10 +6,10 @@
 // the first invoke in reference/tflm_goldens.json), then invokes once more with callgrind's
 // collection switched on only around that call. Run it as
 //
-//   valgrind --tool=callgrind --collect-atstart=no --instr-atstart=yes \
+//   valgrind --tool=callgrind --collect-atstart=no --instr-atstart=yes
 //            --callgrind-out-file=OUT build/bin/invoke_instructions MODEL.tflite
 //
-// and read the "totals:" line of OUT. Outside valgrind the client requests do nothing and the
+// (one command line) and read the "totals:" line of OUT; scripts/bench_instructions does this. Outside valgrind the client requests do nothing and the
 // program only prints its JSON line (useful to check that a model runs).
 #include <valgrind/callgrind.h>
 

@@ -35,6 +35,38 @@ constexpr uint32_t kMaxTensors = 0xfffeu - 32u;
 
 const char* tensor_name(const fb::Table& t) { return t.string(field::kTensorName).c_str_or(""); }
 
+// The BuiltinOptions union member (schema.fbs order, 1-based) each op's options must be,
+// so a kernel never reads one options table as another. 0: not checked.
+uint8_t expected_options_type(int32_t builtin) {
+  switch (builtin) {
+    case op::kConv2D: return 1;
+    case op::kDepthwiseConv2D: return 2;
+    case op::kAveragePool2D:
+    case op::kMaxPool2D: return 5;
+    case op::kSvdf: return 6;
+    case op::kFullyConnected: return 8;
+    case op::kSoftmax: return 9;
+    case op::kConcatenation: return 10;
+    case op::kAdd: return 11;
+    case op::kReshape: return 17;
+    case op::kMul: return 21;
+    case op::kPad: return 22;
+    case op::kTranspose: return 26;
+    case op::kMean: return 27;
+    case op::kSub: return 28;
+    case op::kSqueeze: return 30;
+    case op::kStridedSlice: return 32;
+    case op::kCast: return 37;
+    case op::kDequantize: return 38;
+    case op::kExpandDims: return 52;
+    case op::kUnidirectionalSequenceLstm: return 71;
+    case op::kLeakyRelu: return 75;
+    case op::kQuantize: return 89;
+    case op::kHardSwish: return 91;
+    default: return 0;
+  }
+}
+
 }  // namespace
 
 Status Model::verify(const uint8_t* data, size_t size, ErrorBuffer* err) {
@@ -299,6 +331,11 @@ Status Model::verify_operator(uint32_t i, ErrorBuffer* err) const {
   }
   o.table(field::kOpBuiltinOptions, &st);
   if (st == fb::FieldState::kBroken) return fail(err, "op %u (%s): builtin options are out of bounds", i, name);
+  const uint8_t want = expected_options_type(code.builtin);
+  const uint8_t have = o.scalar<uint8_t>(field::kOpBuiltinOptionsType, 0);
+  if (st == fb::FieldState::kPresent && want != 0 && have != want) {
+    return fail(err, "op %u (%s): builtin options are union type %u, expected %u", i, name, have, want);
+  }
   o.vector(field::kOpCustomOptions, 1, &st);
   if (st == fb::FieldState::kBroken) return fail(err, "op %u (%s): custom options are out of bounds", i, name);
   if (o.scalar<uint64_t>(field::kOpLargeCustomOffset, 0) > 1) {

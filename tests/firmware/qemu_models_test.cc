@@ -134,6 +134,9 @@ struct ModelCase {
   std::string model;
 };
 
+// So ctest and gtest name the case readably instead of dumping its bytes.
+void PrintTo(const ModelCase& c, std::ostream* os) { *os << c.target << "/" << c.model; }
+
 std::string case_name(const testing::TestParamInfo<ModelCase>& info) {
   std::string name = info.param.target + "_" + info.param.model;
   for (char& c : name)

@@ -5,7 +5,7 @@ namespace tinyforge::test::elementwise {
 namespace {
 
 using micro::kernels::kLeakyRelu;
-constexpr uint8_t kLeakyReluOptions = 93;
+constexpr uint8_t kLeakyReluOptions = 75;  // LeakyReluOptions in schema.fbs's BuiltinOptions union
 
 TEST(LeakyReluKernel, Float) {
   SingleOp op(kLeakyRelu, {tensor(TensorType::kFloat32, {4}), tensor(TensorType::kFloat32, {4})}, {0}, {1},

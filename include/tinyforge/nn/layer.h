@@ -1,0 +1,98 @@
+// A layer: weights plus a forward pass and its backward pass, with Keras' names and defaults.
+//
+// The model calls build() once with per-sample input shapes (no batch dimension), then
+// forward() on batches [N, ...] and, when training, backward() with dL/d(output) in reverse
+// order. A layer object may be called at several places in a graph (shared layers): all
+// per-call state lives in the LayerCall the model passes in, never in the layer.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tinyforge/nn/backend.h"
+#include "tinyforge/nn/random.h"
+#include "tinyforge/nn/tensor.h"
+
+namespace tinyforge::nn {
+
+class Regularizer;
+
+// A trainable (or frozen) weight and its gradient, accumulated by backward().
+struct Param {
+  std::string name;  // "kernel", "bias", "gamma", "moving_mean", ...
+  Tensor value;
+  Tensor grad;
+  bool trainable = true;                     // false for BatchNorm's moving statistics
+  std::shared_ptr<Regularizer> regularizer;  // may be null
+};
+
+// What one call of a layer in a graph keeps between forward and backward.
+struct LayerCall {
+  bool training = false;
+  Rng* rng = nullptr;                  // for Dropout and other random layers
+  std::vector<const Tensor*> inputs;   // valid during forward and backward
+  const Tensor* output = nullptr;      // set by the model after forward
+  std::vector<Tensor> saved;           // anything else forward wants backward to have
+  std::vector<int64_t> saved_indices;  // e.g. max-pool argmax
+};
+
+class Layer {
+ public:
+  explicit Layer(std::string name = "") : name_(std::move(name)) {}
+  virtual ~Layer() = default;
+
+  virtual std::string type() const = 0;  // Keras class name: "Dense", "Conv2D", ...
+  const std::string& name() const { return name_; }
+  void set_name(std::string n) { name_ = std::move(n); }
+
+  // Per-sample output shape for per-sample input shapes; throws Error naming the layer when
+  // the inputs do not fit.
+  virtual Shape output_shape(const std::vector<Shape>& inputs) const = 0;
+  // Creates the weights (Keras initializers, seeded). Called once before the first call.
+  virtual void build(const std::vector<Shape>& inputs, Rng& rng) {
+    (void)inputs;
+    (void)rng;
+  }
+  bool built() const { return built_; }
+  void mark_built() { built_ = true; }
+
+  // Batch forward. `call.inputs` holds the inputs; returns the output [N, ...].
+  virtual Tensor forward(LayerCall& call) = 0;
+  // Given dL/d(output), ACCUMULATES dL/d(params) into Param::grad (when trainable) and returns
+  // dL/d(input) for each input, in order.
+  virtual std::vector<Tensor> backward(LayerCall& call, const Tensor& d_output) = 0;
+
+  std::vector<Param>& params() { return params_; }
+  const std::vector<Param>& params() const { return params_; }
+  Param* param(const std::string& name);
+
+  // Layer-level freeze for transfer learning (Keras' layer.trainable).
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool t) { trainable_ = t; }
+
+  // Multiply-accumulates per sample (for summary()).
+  virtual int64_t macs(const std::vector<Shape>& inputs) const {
+    (void)inputs;
+    return 0;
+  }
+  // Keras-style config (constructor arguments) for save/load and clone.
+  virtual nlohmann::json config() const = 0;
+
+ protected:
+  Param& add_param(const std::string& name, Tensor value, bool trainable = true);
+
+ private:
+  std::string name_;
+  bool trainable_ = true;
+  bool built_ = false;
+  std::vector<Param> params_;
+};
+
+using LayerPtr = std::shared_ptr<Layer>;
+
+// Creates a layer from its type and config (the inverse of type()/config()); throws Error.
+LayerPtr make_layer(const std::string& type, const nlohmann::json& config);
+
+}  // namespace tinyforge::nn

@@ -1,0 +1,84 @@
+#include "tinyforge/nn/tensor.h"
+
+#include <utility>
+
+#include "tinyforge/error.h"
+
+namespace tinyforge::nn {
+
+int64_t shape_size(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+std::string shape_str(const Shape& s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(s[i]);
+  }
+  if (s.size() == 1) out += ",";  // Python's one-tuple, as Keras prints it
+  return out + ")";
+}
+
+static void check_dims(const Shape& s) {
+  for (int64_t d : s)
+    if (d < 0) throw Error("tensor shape " + shape_str(s) + " has a negative dimension");
+}
+
+Tensor::Tensor(Shape shape, float fill) : shape_(std::move(shape)) {
+  check_dims(shape_);
+  data_.assign(static_cast<size_t>(shape_size(shape_)), fill);
+}
+
+Tensor::Tensor(Shape shape, std::vector<float> values) : shape_(std::move(shape)), data_(std::move(values)) {
+  check_dims(shape_);
+  if (static_cast<int64_t>(data_.size()) != shape_size(shape_))
+    throw Error("tensor shape " + shape_str(shape_) + " holds " + std::to_string(shape_size(shape_)) +
+                " values but " + std::to_string(data_.size()) + " were given");
+}
+
+Tensor Tensor::reshaped(Shape shape) const {
+  Tensor t = *this;
+  t.reshape(std::move(shape));
+  return t;
+}
+
+void Tensor::reshape(Shape shape) {
+  check_dims(shape);
+  if (shape_size(shape) != size())
+    throw Error("cannot reshape tensor of shape " + shape_str(shape_) + " (" + std::to_string(size()) +
+                " values) to " + shape_str(shape));
+  shape_ = std::move(shape);
+}
+
+void Tensor::fill(float v) { std::fill(data_.begin(), data_.end(), v); }
+
+Tensor Tensor::slice_rows(int64_t begin, int64_t end) const {
+  if (shape_.empty()) throw Error("slice_rows needs a tensor with a batch dimension, got a scalar");
+  if (begin < 0 || end < begin || end > shape_[0])
+    throw Error("slice_rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") is outside a tensor of shape " +
+                shape_str(shape_));
+  const int64_t row = shape_[0] == 0 ? 0 : size() / shape_[0];
+  Shape s = shape_;
+  s[0] = end - begin;
+  return Tensor(std::move(s), std::vector<float>(data_.begin() + begin * row, data_.begin() + end * row));
+}
+
+Tensor Tensor::gather_rows(const std::vector<int64_t>& rows) const {
+  if (shape_.empty()) throw Error("gather_rows needs a tensor with a batch dimension, got a scalar");
+  const int64_t row = shape_[0] == 0 ? 0 : size() / shape_[0];
+  Shape s = shape_;
+  s[0] = static_cast<int64_t>(rows.size());
+  Tensor out(std::move(s));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const int64_t r = rows[i];
+    if (r < 0 || r >= shape_[0])
+      throw Error("gather_rows index " + std::to_string(r) + " is outside a tensor of shape " + shape_str(shape_));
+    std::copy(data_.begin() + r * row, data_.begin() + (r + 1) * row, out.data_.begin() + static_cast<int64_t>(i) * row);
+  }
+  return out;
+}
+
+}  // namespace tinyforge::nn
