@@ -222,10 +222,18 @@ Status Interpreter::prepare_and_plan() {
   const size_t scratch_bytes = plan_scratch_bytes(num_tensors, max_buffers ? max_buffers : 1);
   const size_t persistent_total = (rt_.arena_size - rt_.tail) + rt_.overflow_bytes;
   if (scratch_bytes > rt_.tail) {
-    required_bytes_ = 0;
-    rt_.error.set("arena too small: %u bytes given, at least %u needed",
-                  static_cast<unsigned>(user_arena_size_),
-                  static_cast<unsigned>(rt_.arena_misalign + persistent_total + scratch_bytes));
+    // No room to plan. The plan never exceeds the sum of all buffer sizes, so when that sum
+    // is below the planner's own working memory, the working memory is what decides.
+    size_t sum = 0;
+    for (uint32_t t = 0; t < num_tensors; ++t) {
+      const TensorInfo info = m.tensor(t);
+      if (!info.const_data && !info.is_variable) sum += align_up(info.bytes);
+    }
+    for (uint32_t s = 0; s < rt_.num_scratch; ++s) sum += align_up(rt_.scratch[s].bytes);
+    const size_t lower = rt_.arena_misalign + persistent_total + scratch_bytes;
+    required_bytes_ = sum <= scratch_bytes ? lower : 0;
+    rt_.error.set("arena too small: %u bytes given, %s%u needed", static_cast<unsigned>(user_arena_size_),
+                  required_bytes_ ? "" : "at least ", static_cast<unsigned>(lower));
     return Status::kArenaTooSmall;
   }
   PlanScratch ps = carve(rt_.arena, num_tensors, max_buffers ? max_buffers : 1);
@@ -333,6 +341,10 @@ Status Interpreter::prepare_and_plan() {
     b.last = static_cast<uint16_t>(rt_.scratch[s].op);
   }
   const size_t head = plan_memory(ps.buffers, ps.order, nb, kArenaAlign);
+  if (head == 0xffffffffu) {
+    rt_.error.set("the model's activations need more than 4 GiB");
+    return Status::kArenaTooSmall;
+  }
 
   const size_t bottom = head > ps.bytes ? head : ps.bytes;
   const size_t needed = rt_.arena_misalign + persistent_total + bottom;

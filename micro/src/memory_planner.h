@@ -17,7 +17,8 @@ struct PlanBuffer {
 };
 
 // Places `n` buffers; `order` is caller-provided scratch of n entries. Returns the peak
-// (bytes of the planned area). Offsets are multiples of `align` (a power of two).
+// (bytes of the planned area), or 0xffffffff when the plan would exceed 4 GiB. Offsets are
+// multiples of `align` (a power of two).
 uint32_t plan_memory(PlanBuffer* buffers, uint16_t* order, uint32_t n, uint32_t align);
 
 }  // namespace micro

@@ -22,6 +22,10 @@ void quantize_multiplier(double multiplier, int32_t* quantized_multiplier, int* 
     exponent = 0;
     q = 0;
   }
+  if (exponent > 30) {  // absurd (>= 2^30): saturate, so no kernel ever shifts by 31 or more
+    exponent = 30;
+    q = INT32_MAX;
+  }
   *quantized_multiplier = static_cast<int32_t>(q);
   *shift = exponent;
 }

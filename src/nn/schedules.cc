@@ -9,8 +9,7 @@
 
 namespace tinyforge::nn {
 
-ExponentialDecay::ExponentialDecay(double initial_learning_rate, int64_t decay_steps, double decay_rate,
-                                   bool staircase)
+ExponentialDecay::ExponentialDecay(double initial_learning_rate, int64_t decay_steps, double decay_rate, bool staircase)
     : initial_(initial_learning_rate), rate_(decay_rate), decay_steps_(decay_steps), staircase_(staircase) {
   if (decay_steps <= 0) throw Error("ExponentialDecay: decay_steps must be > 0, got " + std::to_string(decay_steps));
 }

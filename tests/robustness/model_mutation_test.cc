@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include "robustness/robustness_support.h"
@@ -55,6 +56,9 @@ class Mutator {
   }
 
   void check(const std::vector<uint8_t>& variant, const std::string& what, Counts* c) {
+    // A sanitizer aborts the process without a test failure: name the variant first.
+    static const bool trace = std::getenv("TINYFORGE_TRACE_VARIANTS") != nullptr;
+    if (trace) std::fprintf(stderr, "variant: %s %s\n", name_.c_str(), what.c_str());
     AlignedBytes bytes(variant);
     const RunOutcome r = run_model(bytes.data(), bytes.size());
     ++c->variants;

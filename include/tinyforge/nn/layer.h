@@ -93,6 +93,28 @@ class Layer {
 using LayerPtr = std::shared_ptr<Layer>;
 
 // Creates a layer from its type and config (the inverse of type()/config()); throws Error.
+// After the factory runs, make_layer applies the config's "name" and "trainable" keys when
+// present, so factories need not.
 LayerPtr make_layer(const std::string& type, const nlohmann::json& config);
+
+// The make_layer registry. Each layer .cc registers its own type with a static registrar, so
+// adding a layer touches no shared file:
+//
+//   namespace {
+//   const LayerRegistrar kRegisterDense("Dense", [](const nlohmann::json& c) -> LayerPtr { ... });
+//   }
+//
+// Keep the registrar in the same .cc as the layer's public factory (e.g. Dense()): the library
+// is static, so the linker keeps that object file whenever a program uses the factory.
+// Registering a type twice throws Error (at static initialization: a programming error).
+using LayerFactory = LayerPtr (*)(const nlohmann::json& config);
+void register_layer(const std::string& type, LayerFactory factory);
+std::vector<std::string> registered_layer_types();  // sorted
+struct LayerRegistrar {
+  LayerRegistrar(const std::string& type, LayerFactory factory) { register_layer(type, factory); }
+};
+
+// Keras-style automatic names: "dense", then "dense_1", "dense_2", ... per prefix, per process.
+std::string auto_layer_name(const std::string& prefix);
 
 }  // namespace tinyforge::nn

@@ -64,8 +64,7 @@ class TopKCategoricalAccuracy : public Accuracy {
 
 class SparseTopKCategoricalAccuracy : public TopKCategoricalAccuracy {
  public:
-  explicit SparseTopKCategoricalAccuracy(int k = 5)
-      : TopKCategoricalAccuracy(k, "sparse_top_k_categorical_accuracy") {}
+  explicit SparseTopKCategoricalAccuracy(int k = 5) : TopKCategoricalAccuracy(k, "sparse_top_k_categorical_accuracy") {}
   void update(const Tensor& y_true, const Tensor& y_pred) override;
 };
 
@@ -106,7 +105,11 @@ class F1Score : public Metric {
  public:
   explicit F1Score(std::string average = "macro", double threshold = -1.0);
   std::string name() const override { return "f1_score"; }
-  void reset() override { tp_.clear(); fp_.clear(); fn_.clear(); }
+  void reset() override {
+    tp_.clear();
+    fp_.clear();
+    fn_.clear();
+  }
   void update(const Tensor& y_true, const Tensor& y_pred) override;
   double result() const override;
 
@@ -140,7 +143,10 @@ class MeanSquaredErrorMetric : public Metric {
  public:
   explicit MeanSquaredErrorMetric(std::string name = "mean_squared_error") : name_(std::move(name)) {}
   std::string name() const override { return name_; }
-  void reset() override { sum_ = 0; count_ = 0; }
+  void reset() override {
+    sum_ = 0;
+    count_ = 0;
+  }
   void update(const Tensor& y_true, const Tensor& y_pred) override;
   double result() const override { return count_ ? sum_ / double(count_) : 0.0; }
 

@@ -9,7 +9,6 @@
 //   nn::Sequential seq({nn::Input({28, 28, 1}), nn::Flatten(), nn::Dense(10)});
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -112,11 +111,6 @@ class Model {
   std::vector<std::shared_ptr<Metric>> metrics_;
   // Per node, the indices (into nodes_) of its inputs.
   std::vector<std::vector<size_t>> node_input_index_;
-  // Optimizer state read by load(), handed to the optimizer passed to the next compile().
-  std::string pending_optimizer_name_;
-  double pending_learning_rate_ = 0;
-  int64_t pending_iterations_ = -1;
-  std::map<std::string, std::vector<Tensor>> pending_optimizer_state_;
 };
 
 class Sequential : public Model {

@@ -17,16 +17,14 @@
 
 namespace tinyforge::nn {
 
-// Fields every optimizer shares (Keras' base optimizer arguments).
-struct OptimizerCommon {
-  double weight_decay = 0.0;
-  double clipvalue = 0.0, clipnorm = 0.0, global_clipnorm = 0.0;
-};
-
-struct SGDOptions : OptimizerCommon {
+// Options are plain aggregates for designated initializers: SGD({.learning_rate = 0.1,
+// .momentum = 0.9}). weight_decay and the clip fields are Keras' base optimizer arguments.
+struct SGDOptions {
   double learning_rate = 0.01;
   double momentum = 0.0;
   bool nesterov = false;
+  double weight_decay = 0.0;
+  double clipvalue = 0.0, clipnorm = 0.0, global_clipnorm = 0.0;
 };
 
 // m = momentum * m - lr * g;  w += nesterov ? momentum * m - lr * g : m   (momentum > 0)
@@ -46,10 +44,12 @@ class SGD : public Optimizer {
   std::vector<Tensor> momentums_;
 };
 
-struct AdamOptions : OptimizerCommon {
+struct AdamOptions {
   double learning_rate = 1e-3;
   double beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-7;
   bool amsgrad = false;
+  double weight_decay = 0.0;
+  double clipvalue = 0.0, clipnorm = 0.0, global_clipnorm = 0.0;
 };
 
 // t = step + 1;  alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
@@ -72,8 +72,12 @@ class Adam : public Optimizer {
 };
 
 // Adam with decoupled weight decay (Keras' AdamW: default weight_decay 0.004).
-struct AdamWOptions : AdamOptions {
-  AdamWOptions() { weight_decay = 0.004; }
+struct AdamWOptions {
+  double learning_rate = 1e-3;
+  double weight_decay = 0.004;
+  double beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-7;
+  bool amsgrad = false;
+  double clipvalue = 0.0, clipnorm = 0.0, global_clipnorm = 0.0;
 };
 
 class AdamW : public Adam {
@@ -83,10 +87,12 @@ class AdamW : public Adam {
   std::string name() const override { return "AdamW"; }
 };
 
-struct RMSpropOptions : OptimizerCommon {
+struct RMSpropOptions {
   double learning_rate = 1e-3;
   double rho = 0.9, momentum = 0.0, epsilon = 1e-7;
   bool centered = false;
+  double weight_decay = 0.0;
+  double clipvalue = 0.0, clipnorm = 0.0, global_clipnorm = 0.0;
 };
 
 // v = rho * v + (1 - rho) * g^2

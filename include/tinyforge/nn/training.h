@@ -51,7 +51,6 @@ class Optimizer {
   void set_learning_rate(double lr);
   void set_schedule(std::shared_ptr<LearningRateSchedule> s) { schedule_ = std::move(s); }
   int64_t iterations() const { return step_; }
-  void set_iterations(int64_t step) { step_ = step; }  // for resuming from a saved model
   // Gradient clipping as Keras: by value, by each param's norm, or by the global norm (0 = off).
   double clipvalue = 0, clipnorm = 0, global_clipnorm = 0;
   // Slots (moments etc.) for save/load: name -> tensors in param order.

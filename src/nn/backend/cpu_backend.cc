@@ -1,11 +1,63 @@
-// Temporary: the cpu backend delegates to the reference backend until the fast one lands.
-#include "tinyforge/nn/backend.h"
+#include "nn/backend/cpu_backend.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "nn/backend/eigen_gemm.h"
 
 namespace tinyforge::nn {
 
-std::unique_ptr<Backend> make_cpu_backend(int threads) {
-  (void)threads;
-  return make_reference_backend();
+namespace {
+
+int resolve_threads(int threads) {
+  if (threads > 0) return threads;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw ? static_cast<int>(hw) : 1;
 }
+
+// Below this many multiply-adds a GEMM is not worth waking the other threads for.
+constexpr int64_t kParallelGemmMacs = 1 << 16;
+
+}  // namespace
+
+CpuBackend::CpuBackend(int threads) { set_threads(threads); }
+
+void CpuBackend::set_threads(int threads) {
+  const int n = resolve_threads(threads);
+  if (pool_ && pool_->size() == n) return;
+  pool_.reset();  // join the old workers before starting new ones
+  pool_ = std::make_unique<ThreadPool>(n);
+  col_.resize(static_cast<size_t>(n));
+  acc_.resize(static_cast<size_t>(n));
+}
+
+float* CpuBackend::scratch(std::vector<std::vector<float>>& pool, int t, int64_t n) {
+  std::vector<float>& v = pool[static_cast<size_t>(t)];
+  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
+  return v.data();
+}
+
+void CpuBackend::gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                      int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (pool_->size() == 1 || m * n * std::max<int64_t>(k, 1) < kParallelGemmMacs) {
+    eigen_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  // Split the larger side of C; each thread owns its block of C outright.
+  if (m >= n) {
+    pool_->parallel_for(m, 8, [&](int, int64_t r0, int64_t r1) {
+      eigen_gemm(trans_a, trans_b, r1 - r0, n, k, alpha, trans_a ? a + r0 : a + r0 * lda, lda, b, ldb, beta,
+                 c + r0 * ldc, ldc);
+    });
+  } else {
+    pool_->parallel_for(n, 8, [&](int, int64_t c0, int64_t c1) {
+      eigen_gemm(trans_a, trans_b, m, c1 - c0, k, alpha, a, lda, trans_b ? b + c0 * ldb : b + c0, ldb, beta, c + c0,
+                 ldc);
+    });
+  }
+}
+
+std::unique_ptr<Backend> make_cpu_backend(int threads) { return std::make_unique<CpuBackend>(threads); }
 
 }  // namespace tinyforge::nn

@@ -45,9 +45,8 @@ double row_loss(const double* t, const float* x, int64_t c, bool from_logits, do
   double s = 0;
   for (int64_t i = 0; i < c; ++i) s += x[i];
   if (!(s > 0))
-    throw Error(
-        "categorical crossentropy: a row of y_pred sums to " + std::to_string(s) +
-        "; expected probabilities (softmax output). For raw scores use from_logits=true");
+    throw Error("categorical crossentropy: a row of y_pred sums to " + std::to_string(s) +
+                "; expected probabilities (softmax output). For raw scores use from_logits=true");
   double gq = 0;  // sum_i g_i q_i
   for (int64_t i = 0; i < c; ++i) {
     const double q = double(x[i]) / s;

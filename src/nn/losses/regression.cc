@@ -28,7 +28,9 @@ double elementwise(const std::string& loss, const Tensor& y_true, const Tensor& 
   return total;
 }
 
-double sign(double e) { return e > 0 ? 1.0 : (e < 0 ? -1.0 : 0.0); }
+double sign(double e) {
+  return e > 0 ? 1.0 : (e < 0 ? -1.0 : 0.0);
+}
 
 struct LG {
   double l, g;

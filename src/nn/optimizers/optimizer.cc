@@ -8,11 +8,14 @@
 
 namespace tinyforge::nn {
 
-double Optimizer::learning_rate() const { return schedule_ ? schedule_->at(step_) : lr_; }
+double Optimizer::learning_rate() const {
+  return schedule_ ? schedule_->at(step_) : lr_;
+}
 
 void Optimizer::set_learning_rate(double lr) {
   if (schedule_)
-    throw Error(name() + ": the learning rate comes from a LearningRateSchedule and cannot be set; "
+    throw Error(name() +
+                ": the learning rate comes from a LearningRateSchedule and cannot be set; "
                 "remove the schedule (set_schedule(nullptr)) first");
   if (!(lr >= 0) || !std::isfinite(lr)) throw Error(name() + ": learning rate must be finite and >= 0");
   lr_ = lr;
@@ -25,8 +28,7 @@ void Optimizer::set_learning_rate(double lr) {
 void Optimizer::clip(std::vector<Param*>& params) const {
   const int set = (clipnorm > 0) + (global_clipnorm > 0) + (clipvalue > 0);
   if (set == 0) return;
-  if (set > 1)
-    throw Error(name() + ": only one of clipvalue, clipnorm and global_clipnorm can be set (as Keras)");
+  if (set > 1) throw Error(name() + ": only one of clipvalue, clipnorm and global_clipnorm can be set (as Keras)");
   auto sq_norm = [](const Tensor& g) {
     double s = 0;
     for (float v : g.values()) s += double(v) * double(v);

@@ -44,12 +44,15 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t quantized_mul
 inline int32_t multiply_by_quantized_multiplier_64(int64_t x, int32_t quantized_multiplier, int shift) {
   const int32_t reduced =
       quantized_multiplier < 0x7FFF0000 ? ((quantized_multiplier + (1 << 15)) >> 16) : 0x7FFF;
-  const int total_shift = 15 - shift;
+  // quantize_multiplier keeps shift in [-31, 30]; clamp anyway so a hand-made multiplier
+  // can never make this shift undefined.
+  const int total_shift = shift > 14 ? 1 : 15 - shift;
   const int64_t rounded = x * static_cast<int64_t>(reduced) + (int64_t{1} << (total_shift - 1));
   return static_cast<int32_t>(rounded >> total_shift);
 }
 
-// Splits a positive real multiplier into Q0.31 and a shift: M = q * 2^(shift - 31).
+// Splits a positive real multiplier into Q0.31 and a shift: M = q * 2^(shift - 31), with
+// shift in [-31, 30] (smaller multipliers become 0, larger ones saturate).
 void quantize_multiplier(double multiplier, int32_t* quantized_multiplier, int* shift);
 
 // Output range [min, max] of an integer kernel after its fused activation, in the output's

@@ -1,0 +1,160 @@
+// Conv2D on the cpu backend: im2col + GEMM forward, GEMM + col2im for the input gradient,
+// im2col + GEMM (per-thread partials, reduced in thread order) for the filter gradient.
+// A 1x1 stride-1 unpadded convolution is a plain GEMM on the NHWC data, with no copy.
+#include <algorithm>
+#include <cstring>
+
+#include "nn/backend/cpu_backend.h"
+#include "nn/backend/eigen_gemm.h"
+
+namespace tinyforge::nn {
+
+namespace {
+
+int64_t patch_size(const ConvGeometry& g) { return g.k_h * g.k_w * g.in_c; }
+
+bool is_pointwise(const ConvGeometry& g) {
+  return g.k_h == 1 && g.k_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+         g.out_h == g.in_h && g.out_w == g.in_w;
+}
+
+// Rows per im2col block: keep a block near 128 KiB so it stays in L2 while the GEMM runs.
+int64_t block_rows(int64_t k) { return std::clamp<int64_t>(32768 / std::max<int64_t>(k, 1), 16, 512); }
+
+// Writes the patches of output pixels [r0, r1) (flat over batch*out_h*out_w) as rows of col.
+void im2col(const ConvGeometry& g, const float* in, int64_t r0, int64_t r1, float* col) {
+  const int64_t k = patch_size(g), pixels = g.out_h * g.out_w, c = g.in_c;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t b = r / pixels, p = r % pixels, oy = p / g.out_w, ox = p % g.out_w;
+    const float* img = in + b * g.in_h * g.in_w * c;
+    float* dst = col + (r - r0) * k;
+    for (int64_t ky = 0; ky < g.k_h; ++ky) {
+      const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+      if (iy < 0 || iy >= g.in_h) {
+        std::memset(dst, 0, sizeof(float) * static_cast<size_t>(g.k_w * c));
+        dst += g.k_w * c;
+        continue;
+      }
+      const float* row = img + iy * g.in_w * c;
+      for (int64_t kx = 0; kx < g.k_w; ++kx, dst += c) {
+        const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+        if (ix < 0 || ix >= g.in_w) {
+          for (int64_t i = 0; i < c; ++i) dst[i] = 0.0f;
+        } else if (c == 1) {
+          dst[0] = row[ix];
+        } else {
+          std::memcpy(dst, row + ix * c, sizeof(float) * static_cast<size_t>(c));
+        }
+      }
+    }
+  }
+}
+
+// Adds rows [p0, p1) of one image's patch gradients (col) back into that image's d_in.
+void col2im_add(const ConvGeometry& g, const float* col, int64_t p0, int64_t p1, float* d_img) {
+  const int64_t k = patch_size(g), c = g.in_c;
+  for (int64_t p = p0; p < p1; ++p) {
+    const int64_t oy = p / g.out_w, ox = p % g.out_w;
+    const float* src = col + (p - p0) * k;
+    for (int64_t ky = 0; ky < g.k_h; ++ky) {
+      const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+      if (iy < 0 || iy >= g.in_h) {
+        src += g.k_w * c;
+        continue;
+      }
+      float* row = d_img + iy * g.in_w * c;
+      for (int64_t kx = 0; kx < g.k_w; ++kx, src += c) {
+        const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+        if (ix < 0 || ix >= g.in_w) continue;
+        float* dst = row + ix * c;
+        for (int64_t i = 0; i < c; ++i) dst[i] += src[i];
+      }
+    }
+  }
+}
+
+void add_bias(float* out, int64_t rows, int64_t n, const float* bias) {
+  for (int64_t r = 0; r < rows; ++r, out += n)
+    for (int64_t j = 0; j < n; ++j) out[j] += bias[j];
+}
+
+}  // namespace
+
+void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* filter, const float* bias, float* out) {
+  const int64_t k = patch_size(g), n = g.out_c, m = g.batch * g.out_h * g.out_w;
+  if (is_pointwise(g)) {
+    pool_->parallel_for(m, 16, [&](int, int64_t r0, int64_t r1) {
+      eigen_gemm(false, false, r1 - r0, n, k, 1.0f, in + r0 * k, k, filter, n, 0.0f, out + r0 * n, n);
+      if (bias) add_bias(out + r0 * n, r1 - r0, n, bias);
+    });
+    return;
+  }
+  const int64_t block = block_rows(k);
+  pool_->parallel_for(m, 16, [&](int t, int64_t begin, int64_t end) {
+    float* col = scratch(col_, t, block * k);
+    for (int64_t r0 = begin; r0 < end; r0 += block) {
+      const int64_t r1 = std::min(end, r0 + block);
+      im2col(g, in, r0, r1, col);
+      eigen_gemm(false, false, r1 - r0, n, k, 1.0f, col, k, filter, n, 0.0f, out + r0 * n, n);
+      if (bias) add_bias(out + r0 * n, r1 - r0, n, bias);
+    }
+  });
+}
+
+void CpuBackend::conv2d_backward_input(const ConvGeometry& g, const float* d_out, const float* filter, float* d_in) {
+  const int64_t k = patch_size(g), n = g.out_c, pixels = g.out_h * g.out_w;
+  if (is_pointwise(g)) {
+    pool_->parallel_for(g.batch * pixels, 16, [&](int, int64_t r0, int64_t r1) {
+      eigen_gemm(false, true, r1 - r0, k, n, 1.0f, d_out + r0 * n, n, filter, n, 0.0f, d_in + r0 * k, k);
+    });
+    return;
+  }
+  // One image per task: col2im scatters within an image, so images never race.
+  const int64_t block = block_rows(k), image = g.in_h * g.in_w * g.in_c;
+  pool_->parallel_for(g.batch, 1, [&](int t, int64_t b0, int64_t b1) {
+    float* col = scratch(col_, t, block * k);
+    for (int64_t b = b0; b < b1; ++b) {
+      float* d_img = d_in + b * image;
+      std::memset(d_img, 0, sizeof(float) * static_cast<size_t>(image));
+      for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+        const int64_t p1 = std::min(pixels, p0 + block);
+        eigen_gemm(false, true, p1 - p0, k, n, 1.0f, d_out + (b * pixels + p0) * n, n, filter, n, 0.0f, col, k);
+        col2im_add(g, col, p0, p1, d_img);
+      }
+    }
+  });
+}
+
+void CpuBackend::conv2d_backward_filter(const ConvGeometry& g, const float* in, const float* d_out, float* d_filter,
+                                        float* d_bias) {
+  const int64_t k = patch_size(g), n = g.out_c, m = g.batch * g.out_h * g.out_w;
+  const bool pointwise = is_pointwise(g);
+  const int64_t block = block_rows(k);
+  const int used = pool_->parallel_for(m, 64, [&](int t, int64_t begin, int64_t end) {
+    float* acc = scratch(acc_, t, k * n + n);
+    std::memset(acc, 0, sizeof(float) * static_cast<size_t>(k * n + n));
+    float* col = pointwise ? nullptr : scratch(col_, t, block * k);
+    for (int64_t r0 = begin; r0 < end; r0 += block) {
+      const int64_t r1 = std::min(end, r0 + block);
+      const float* patches = in + r0 * k;
+      if (!pointwise) {
+        im2col(g, in, r0, r1, col);
+        patches = col;
+      }
+      eigen_gemm(true, false, k, n, r1 - r0, 1.0f, patches, k, d_out + r0 * n, n, 1.0f, acc, n);
+    }
+    if (d_bias) {
+      float* acc_bias = acc + k * n;
+      for (int64_t r = begin; r < end; ++r)
+        for (int64_t j = 0; j < n; ++j) acc_bias[j] += d_out[r * n + j];
+    }
+  });
+  for (int t = 0; t < used; ++t) {
+    const float* acc = acc_[static_cast<size_t>(t)].data();
+    for (int64_t i = 0; i < k * n; ++i) d_filter[i] += acc[i];
+    if (d_bias)
+      for (int64_t j = 0; j < n; ++j) d_bias[j] += acc[k * n + j];
+  }
+}
+
+}  // namespace tinyforge::nn

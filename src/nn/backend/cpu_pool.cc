@@ -1,0 +1,127 @@
+// Pooling on the cpu backend: loops vectorized over channels, split over output rows
+// (forward) or images (backward, whose scatter stays inside an image).
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "nn/backend/cpu_backend.h"
+
+namespace tinyforge::nn {
+
+void CpuBackend::max_pool2d(const PoolGeometry& g, const float* in, float* out, int64_t* argmax) {
+  const int64_t ch = g.channels, image = g.in_h * g.in_w * ch;
+  // Channels go in chunks, and the argmax is tracked as a 32-bit offset inside the image: with
+  // float and index lanes of one width the compare-and-select loop vectorizes.
+  constexpr int64_t kChunk = 256;
+  pool_->parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
+    int32_t best_offset[kChunk];
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / g.out_h, oy = r % g.out_h;
+      const float* img = in + b * image;
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        float* o_pixel = out + (r * g.out_w + ox) * ch;
+        int64_t* am_pixel = argmax ? argmax + (r * g.out_w + ox) * ch : nullptr;
+        for (int64_t c0 = 0; c0 < ch; c0 += kChunk) {
+          const int64_t cn = std::min(kChunk, ch - c0);
+          float* o = o_pixel + c0;
+          bool first = true;
+          // Same visiting order and strict '>' as the reference: ties keep the first element.
+          for (int64_t ky = 0; ky < g.k_h; ++ky) {
+            const int64_t iy = oy * g.stride_h - g.pad_top + ky;
+            if (iy < 0 || iy >= g.in_h) continue;
+            for (int64_t kx = 0; kx < g.k_w; ++kx) {
+              const int64_t ix = ox * g.stride_w - g.pad_left + kx;
+              if (ix < 0 || ix >= g.in_w) continue;
+              const int32_t offset = static_cast<int32_t>((iy * g.in_w + ix) * ch + c0);
+              const float* p = img + offset;
+              if (first) {
+                std::memcpy(o, p, sizeof(float) * static_cast<size_t>(cn));
+                for (int64_t c = 0; c < cn; ++c) best_offset[c] = offset;
+                first = false;
+              } else if (am_pixel) {
+                for (int64_t c = 0; c < cn; ++c) {
+                  const bool better = p[c] > o[c];
+                  best_offset[c] = better ? offset : best_offset[c];
+                  o[c] = better ? p[c] : o[c];
+                }
+              } else {
+                for (int64_t c = 0; c < cn; ++c) o[c] = p[c] > o[c] ? p[c] : o[c];
+              }
+            }
+          }
+          if (first) {  // no valid input (cannot happen with TF padding, but stay defined)
+            for (int64_t c = 0; c < cn; ++c) o[c] = -std::numeric_limits<float>::infinity();
+            if (am_pixel)
+              for (int64_t c = 0; c < cn; ++c) am_pixel[c0 + c] = -1;
+          } else if (am_pixel) {
+            for (int64_t c = 0; c < cn; ++c) am_pixel[c0 + c] = b * image + best_offset[c] + c;
+          }
+        }
+      }
+    }
+  });
+}
+
+void CpuBackend::max_pool2d_backward(const PoolGeometry& g, const float* d_out, const int64_t* argmax, float* d_in) {
+  const int64_t image = g.in_h * g.in_w * g.channels, per_out = g.out_h * g.out_w * g.channels;
+  pool_->parallel_for(g.batch, 1, [&](int, int64_t b0, int64_t b1) {
+    std::memset(d_in + b0 * image, 0, sizeof(float) * static_cast<size_t>((b1 - b0) * image));
+    for (int64_t o = b0 * per_out; o < b1 * per_out; ++o)
+      if (argmax[o] >= 0) d_in[argmax[o]] += d_out[o];
+  });
+}
+
+void CpuBackend::avg_pool2d(const PoolGeometry& g, const float* in, float* out) {
+  const int64_t ch = g.channels;
+  pool_->parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / g.out_h, oy = r % g.out_h;
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        float* o = out + (r * g.out_w + ox) * ch;
+        std::memset(o, 0, sizeof(float) * static_cast<size_t>(ch));
+        int64_t count = 0;
+        for (int64_t ky = 0; ky < g.k_h; ++ky) {
+          const int64_t iy = oy * g.stride_h - g.pad_top + ky;
+          if (iy < 0 || iy >= g.in_h) continue;
+          for (int64_t kx = 0; kx < g.k_w; ++kx) {
+            const int64_t ix = ox * g.stride_w - g.pad_left + kx;
+            if (ix < 0 || ix >= g.in_w) continue;
+            const float* p = in + ((b * g.in_h + iy) * g.in_w + ix) * ch;
+            for (int64_t c = 0; c < ch; ++c) o[c] += p[c];
+            ++count;
+          }
+        }
+        const float scale = count ? 1.0f / static_cast<float>(count) : 0.0f;
+        for (int64_t c = 0; c < ch; ++c) o[c] *= scale;
+      }
+    }
+  });
+}
+
+void CpuBackend::avg_pool2d_backward(const PoolGeometry& g, const float* d_out, float* d_in) {
+  const int64_t ch = g.channels, image = g.in_h * g.in_w * ch;
+  pool_->parallel_for(g.batch, 1, [&](int, int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      float* d_img = d_in + b * image;
+      std::memset(d_img, 0, sizeof(float) * static_cast<size_t>(image));
+      for (int64_t oy = 0; oy < g.out_h; ++oy)
+        for (int64_t ox = 0; ox < g.out_w; ++ox) {
+          const int64_t y0 = oy * g.stride_h - g.pad_top, x0 = ox * g.stride_w - g.pad_left;
+          const int64_t ya = y0 < 0 ? 0 : y0, yb = y0 + g.k_h > g.in_h ? g.in_h : y0 + g.k_h;
+          const int64_t xa = x0 < 0 ? 0 : x0, xb = x0 + g.k_w > g.in_w ? g.in_w : x0 + g.k_w;
+          const int64_t count = (yb - ya) * (xb - xa);
+          if (count <= 0) continue;
+          const float scale = 1.0f / static_cast<float>(count);
+          const float* d = d_out + ((b * g.out_h + oy) * g.out_w + ox) * ch;
+          for (int64_t iy = ya; iy < yb; ++iy)
+            for (int64_t ix = xa; ix < xb; ++ix) {
+              float* di = d_img + (iy * g.in_w + ix) * ch;
+              for (int64_t c = 0; c < ch; ++c) di[c] += d[c] * scale;
+            }
+        }
+    }
+  });
+}
+
+}  // namespace tinyforge::nn

@@ -1,0 +1,187 @@
+// BatchNormalization: normalize per feature with batch statistics while training (and track
+// their moving averages), with the moving averages at inference.
+#include <cmath>
+
+#include "nn/layers/structural_common.h"
+#include "tinyforge/nn/layers/structural.h"
+
+namespace tinyforge::nn {
+namespace {
+
+using structural::describe;
+
+class BatchNormalizationLayer : public Layer {
+ public:
+  explicit BatchNormalizationLayer(const BatchNormalizationOptions& o) : Layer(structural::layer_name(o.name, "batch_normalization")), o_(o) {
+    if (!(o.epsilon > 0.0f)) throw Error(describe(*this) + ": epsilon must be > 0");
+  }
+  std::string type() const override { return "BatchNormalization"; }
+
+  Shape output_shape(const std::vector<Shape>& inputs) const override {
+    structural::expect_input_count(*this, inputs, 1);
+    structural::sample_axis(*this, o_.axis, inputs[0].size());
+    return inputs[0];
+  }
+
+  void build(const std::vector<Shape>& inputs, Rng&) override {
+    output_shape(inputs);
+    const size_t a = structural::sample_axis(*this, o_.axis, inputs[0].size());
+    const Shape c{inputs[0][a]};
+    // Keras' order and initializers: gamma ones, beta zeros, moving mean zeros, moving variance ones.
+    if (o_.scale) add_param("gamma", Tensor(c, 1.0f));
+    if (o_.center) add_param("beta", Tensor(c, 0.0f));
+    add_param("moving_mean", Tensor(c, 0.0f), false);
+    add_param("moving_variance", Tensor(c, 1.0f), false);
+    mark_built();
+  }
+
+  Tensor forward(LayerCall& call) override {
+    const Tensor& x = structural::only_input(*this, call);
+    const size_t a = structural::sample_axis(*this, o_.axis, x.sample_shape().size()) + 1;
+    const auto sp = structural::split_at(x.shape(), a);
+    const Param& mm = *param("moving_mean");
+    if (sp.size != mm.value.size()) {
+      throw Error(describe(*this) + " was built for " + std::to_string(mm.value.size()) + " features on axis " +
+                  std::to_string(o_.axis) + ", got input " + shape_str(x.shape()));
+    }
+    // A frozen BatchNormalization runs in inference mode, as in Keras (fine-tuning keeps its statistics).
+    const bool batch_stats = call.training && trainable();
+    const int64_t C = sp.size, M = sp.outer * sp.inner;
+    Tensor mean({C}), inv_std({C});
+    if (batch_stats) {
+      if (M < 1) throw Error(describe(*this) + ": an empty batch has no statistics");
+      Tensor var({C});
+      for (int64_t c = 0; c < C; ++c) {
+        double s = 0, s2 = 0;
+        for (int64_t o = 0; o < sp.outer; ++o) {
+          const float* p = x.data() + (o * C + c) * sp.inner;
+          for (int64_t i = 0; i < sp.inner; ++i) s += p[i];
+        }
+        const double m = s / static_cast<double>(M);
+        for (int64_t o = 0; o < sp.outer; ++o) {
+          const float* p = x.data() + (o * C + c) * sp.inner;
+          for (int64_t i = 0; i < sp.inner; ++i) s2 += (p[i] - m) * (p[i] - m);
+        }
+        mean[c] = static_cast<float>(m);
+        var[c] = static_cast<float>(s2 / static_cast<double>(M));  // biased, as Keras normalizes with
+        inv_std[c] = static_cast<float>(1.0 / std::sqrt(var[c] + static_cast<double>(o_.epsilon)));
+      }
+      Param& mv = *param("moving_variance");
+      Param& mmw = *param("moving_mean");
+      const float m = o_.momentum;
+      for (int64_t c = 0; c < C; ++c) {
+        mmw.value[c] = mmw.value[c] * m + mean[c] * (1.0f - m);
+        mv.value[c] = mv.value[c] * m + var[c] * (1.0f - m);
+      }
+    } else {
+      const Param& mv = *param("moving_variance");
+      for (int64_t c = 0; c < C; ++c) {
+        mean[c] = mm.value[c];
+        inv_std[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(mv.value[c]) + o_.epsilon));
+      }
+    }
+    const Param* gamma = param("gamma");
+    const Param* beta = param("beta");
+    Tensor xhat(x.shape()), y(x.shape());
+    for (int64_t o = 0; o < sp.outer; ++o) {
+      for (int64_t c = 0; c < C; ++c) {
+        const float g = gamma ? gamma->value[c] : 1.0f, b = beta ? beta->value[c] : 0.0f;
+        const int64_t base = (o * C + c) * sp.inner;
+        for (int64_t i = 0; i < sp.inner; ++i) {
+          const float h = (x[base + i] - mean[c]) * inv_std[c];
+          xhat[base + i] = h;
+          y[base + i] = g * h + b;
+        }
+      }
+    }
+    call.saved = {std::move(xhat), std::move(inv_std)};
+    call.saved_indices = {batch_stats ? 1 : 0};
+    return y;
+  }
+
+  std::vector<Tensor> backward(LayerCall& call, const Tensor& dy) override {
+    if (call.saved.size() != 2 || call.saved_indices.size() != 1) {
+      throw Error(describe(*this) + ": backward called without a forward");
+    }
+    const Tensor& xhat = call.saved[0];
+    const Tensor& inv_std = call.saved[1];
+    const bool batch_stats = call.saved_indices[0] == 1;
+    const size_t a = structural::sample_axis(*this, o_.axis, xhat.sample_shape().size()) + 1;
+    const auto sp = structural::split_at(xhat.shape(), a);
+    const int64_t C = sp.size, M = sp.outer * sp.inner;
+    // Per feature: sum(dy) and sum(dy * xhat) give beta's and gamma's gradients, and the batch
+    // statistics' share of dx.
+    std::vector<double> sum_dy(static_cast<size_t>(C), 0.0), sum_dy_xhat(static_cast<size_t>(C), 0.0);
+    for (int64_t o = 0; o < sp.outer; ++o) {
+      for (int64_t c = 0; c < C; ++c) {
+        const int64_t base = (o * C + c) * sp.inner;
+        for (int64_t i = 0; i < sp.inner; ++i) {
+          sum_dy[c] += dy[base + i];
+          sum_dy_xhat[c] += static_cast<double>(dy[base + i]) * xhat[base + i];
+        }
+      }
+    }
+    Param* gamma = param("gamma");
+    Param* beta = param("beta");
+    if (gamma && structural::wants_grad(*this, *gamma)) {
+      Tensor& g = structural::grad_buffer(*gamma);
+      for (int64_t c = 0; c < C; ++c) g[c] += static_cast<float>(sum_dy_xhat[c]);
+    }
+    if (beta && structural::wants_grad(*this, *beta)) {
+      Tensor& g = structural::grad_buffer(*beta);
+      for (int64_t c = 0; c < C; ++c) g[c] += static_cast<float>(sum_dy[c]);
+    }
+    Tensor dx(xhat.shape());
+    for (int64_t o = 0; o < sp.outer; ++o) {
+      for (int64_t c = 0; c < C; ++c) {
+        const float k = (gamma ? gamma->value[c] : 1.0f) * inv_std[c];
+        const int64_t base = (o * C + c) * sp.inner;
+        if (batch_stats) {
+          // d/dx of gamma * (x - mean(x)) / sqrt(var(x) + eps), summed over the batch.
+          const double mdy = sum_dy[c] / M, mdyx = sum_dy_xhat[c] / M;
+          for (int64_t i = 0; i < sp.inner; ++i) {
+            dx[base + i] = static_cast<float>(k * (dy[base + i] - mdy - xhat[base + i] * mdyx));
+          }
+        } else {
+          for (int64_t i = 0; i < sp.inner; ++i) dx[base + i] = k * dy[base + i];
+        }
+      }
+    }
+    return {std::move(dx)};
+  }
+
+  int64_t macs(const std::vector<Shape>& inputs) const override {
+    return inputs.empty() ? 0 : shape_size(inputs[0]);  // one multiply-add per element at inference
+  }
+
+  nlohmann::json config() const override {
+    nlohmann::json c = structural::base_config(*this);
+    c.update({{"axis", o_.axis}, {"momentum", o_.momentum}, {"epsilon", o_.epsilon}, {"center", o_.center},
+              {"scale", o_.scale}});
+    return c;
+  }
+
+ private:
+  BatchNormalizationOptions o_;
+};
+
+LayerPtr from_config(const nlohmann::json& c) {
+  BatchNormalizationOptions o;
+  o.name = c.value("name", "");
+  o.axis = c.value("axis", -1);
+  o.momentum = c.value("momentum", 0.99f);
+  o.epsilon = c.value("epsilon", 1e-3f);
+  o.center = c.value("center", true);
+  o.scale = c.value("scale", true);
+  return std::make_shared<BatchNormalizationLayer>(o);
+}
+
+const LayerRegistrar kRegister("BatchNormalization", from_config);
+
+}  // namespace
+
+LayerRef BatchNormalization(const BatchNormalizationOptions& options) {
+  return LayerRef(std::make_shared<BatchNormalizationLayer>(options));
+}
+
+}  // namespace tinyforge::nn

@@ -1,0 +1,99 @@
+// Helpers shared by the core layers (dense, conv*, activation): option checks, config
+// conversion and the fused-activation plumbing between forward and backward.
+#pragma once
+
+#include <string>
+
+#include "tinyforge/error.h"
+#include "tinyforge/nn/activations.h"
+#include "tinyforge/nn/layer.h"
+#include "tinyforge/nn/layers/core.h"
+
+namespace tinyforge::nn::core_util {
+
+inline void check_positive(const Layer& l, const char* what, int64_t v) {
+  if (v < 1) throw Error(l.type() + " '" + l.name() + "': " + what + " must be >= 1, got " + std::to_string(v));
+}
+
+// "valid" | "same" (and "causal" when allowed); returns true for 'same'.
+inline std::string check_padding(const Layer& l, const std::string& padding, bool allow_causal = false) {
+  if (padding == "valid" || padding == "same" || (allow_causal && padding == "causal")) return padding;
+  throw Error(l.type() + " '" + l.name() + "': padding must be " +
+              (allow_causal ? "'valid', 'same' or 'causal'" : "'valid' or 'same'") + ", got '" + padding + "'");
+}
+
+inline void check_strides_dilation(const Layer& l, Size2 strides, Size2 dilation) {
+  check_positive(l, "strides", std::min(strides.h, strides.w));
+  check_positive(l, "dilation_rate", std::min(dilation.h, dilation.w));
+  // Keras rejects the combination too (TensorFlow's conv has no kernel for it).
+  if ((strides.h > 1 || strides.w > 1) && (dilation.h > 1 || dilation.w > 1)) {
+    throw Error(l.type() + " '" + l.name() + "': strides > 1 together with dilation_rate > 1 is not supported");
+  }
+}
+
+inline nlohmann::json size2_json(Size2 s) {
+  return nlohmann::json::array({s.h, s.w});
+}
+inline Size2 size2_from(const nlohmann::json& j) {
+  if (j.is_number_integer()) return Size2(j.get<int64_t>());
+  if (j.is_array() && j.size() == 2) return Size2(j[0].get<int64_t>(), j[1].get<int64_t>());
+  throw Error("expected an integer or a pair of integers, got " + j.dump());
+}
+inline int64_t int1_from(const nlohmann::json& j) {
+  if (j.is_number_integer()) return j.get<int64_t>();
+  if (j.is_array() && j.size() == 1) return j[0].get<int64_t>();
+  throw Error("expected an integer or a 1-element list, got " + j.dump());
+}
+
+// The name, or the next Keras-style automatic one for this prefix ("conv2d", "conv2d_1", ...).
+inline std::string layer_name(const std::string& given, const char* prefix) {
+  return given.empty() ? auto_layer_name(prefix) : given;
+}
+
+// Whether backward should accumulate into this weight's gradient.
+inline bool wants_grad(const Layer& l, const Param& p) {
+  return l.trainable() && p.trainable;
+}
+
+// After the layer's linear part wrote z into `out`: keeps z for backward when the activation's
+// derivative needs it (slot `slot` of call.saved), then applies the activation in place.
+inline void fused_activation_forward(const ActivationFn& act, LayerCall& call, Tensor& out, size_t slot) {
+  if (act.is_linear()) return;
+  if (call.training && act.derivative_needs_input()) {
+    if (call.saved.size() <= slot) call.saved.resize(slot + 1);
+    call.saved[slot] = out;
+  }
+  act.forward_inplace(out);
+}
+
+// dL/dz from dL/dy for the fused activation. Uses call.output (y) and the saved z when needed.
+inline Tensor fused_activation_backward(const Layer& l, const ActivationFn& act, const LayerCall& call,
+                                        const Tensor& d_out, size_t slot) {
+  if (act.is_linear()) return d_out;
+  if (call.output == nullptr) {
+    throw Error(l.type() + " '" + l.name() + "': backward needs the forward output (LayerCall::output is not set)");
+  }
+  const Tensor* z = nullptr;
+  if (act.derivative_needs_input()) {
+    if (call.saved.size() <= slot || call.saved[slot].empty()) {
+      throw Error(l.type() + " '" + l.name() + "': backward without a training forward");
+    }
+    z = &call.saved[slot];
+  }
+  return act.backward(z, *call.output, d_out);
+}
+
+inline void check_input_count(const Layer& l, size_t n) {
+  if (n != 1) throw Error(l.type() + " '" + l.name() + "' takes one input, got " + std::to_string(n));
+}
+
+// Activation name and (non-default) alpha for config().
+inline void put_activation(nlohmann::json& c, const ActivationFn& act) {
+  c["activation"] = act.name();
+  if (!act.has_default_alpha()) c["activation_alpha"] = act.alpha();
+}
+inline ActivationFn get_activation(const nlohmann::json& c) {
+  return ActivationFn::parse(c.value("activation", std::string("linear")), c.value("activation_alpha", -1.0f));
+}
+
+}  // namespace tinyforge::nn::core_util

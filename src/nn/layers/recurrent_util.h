@@ -1,0 +1,48 @@
+// Pieces the LSTM and GRU layers share: gate activations (with derivatives taken from the
+// activation's output, which is what the layers keep for backward), the Keras initializers
+// they accept (orthogonal included), input checks and sequence helpers.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tinyforge/nn/initializers.h"
+#include "tinyforge/nn/random.h"
+#include "tinyforge/nn/tensor.h"
+
+namespace tinyforge::nn::recurrent {
+
+enum class Activation { kTanh, kSigmoid, kRelu, kLinear, kHardSigmoid };
+
+// Throws Error naming the layer for an activation the recurrent layers do not support.
+Activation parse_activation(const std::string& name, const std::string& layer);
+float activate(Activation a, float x);
+// d activation / dx at the x for which activate(a, x) == y.
+float derivative_from_output(Activation a, float y);
+
+// A weight of `shape` from `init`: "orthogonal" here, everything else through initializers.h.
+// Errors name the layer.
+Tensor initial_weight(const Initializer& init, const Shape& shape, Rng& rng, const std::string& layer);
+// Keras' Orthogonal(gain=1): rows (or columns, whichever are fewer) orthonormal, from the QR of
+// a seeded normal matrix. `t` must have rank 2.
+void orthogonal(Tensor& t, Rng& rng);
+
+// Checks one [T, F] per-sample input; returns F. Throws Error naming the layer.
+int64_t check_input(const std::vector<Shape>& inputs, const std::string& type, const std::string& layer);
+// Checks a batch [N, T, F] against the built feature size; throws Error naming the layer.
+void check_batch(const Tensor& x, int64_t features, const std::string& type, const std::string& layer);
+
+// [N, T, F] with the time axis reversed (for go_backwards).
+Tensor reverse_time(const Tensor& x);
+
+// sums[j] += sum over rows of m[rows, cols] (bias gradients).
+void add_column_sums(const float* m, int64_t rows, int64_t cols, float* sums);
+// Makes sure a parameter gradient exists (zeros of the value's shape) before accumulating.
+void ensure_grad(Tensor& grad, const Shape& shape);
+
+// Hidden states shifted one step later along time ([N, T, U] -> h_prev, zeros at step 0).
+Tensor previous_states(const Tensor& hs);
+
+}  // namespace tinyforge::nn::recurrent
