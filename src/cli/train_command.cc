@@ -11,13 +11,13 @@
 namespace tinyforge::cli {
 namespace {
 
-// " - accuracy: 0.9123 - loss: 0.2345", as the progress bar writes logs.
+// "accuracy: 0.9123 - loss: 0.2345", as the progress bar writes logs.
 std::string logs_text(const nn::Logs& logs) {
   std::string s;
   char buf[64];
   for (const auto& [k, v] : logs) {
     std::snprintf(buf, sizeof buf, "%.4f", v);
-    s += " - " + k + ": " + buf;
+    s += (s.empty() ? "" : " - ") + k + ": " + buf;
   }
   return s;
 }
@@ -46,7 +46,7 @@ void add_train_command(CLI::App& app) {
     run.verbose = a->quiet ? 0 : 1;
     run.print_summary = !a->quiet;
     const nn::TrainingResult r = nn::train_from_config(config, run);
-    std::printf("Final %s metrics:%s\n", r.final_split.c_str(), logs_text(r.final_logs).c_str());
+    std::printf("Final %s metrics: %s\n", r.final_split.c_str(), logs_text(r.final_logs).c_str());
     std::error_code ec;
     const auto bytes = std::filesystem::file_size(config.output, ec);
     std::printf("Saved %s (%llu bytes)\n", config.output.c_str(), static_cast<unsigned long long>(ec ? 0 : bytes));

@@ -562,7 +562,7 @@ TrainingResult run_training(const TrainingConfig& config, const TrainingRunOptio
     try {
       loss->compute(data.train.y.slice_rows(0, n), pred, nullptr, &grad);
     } catch (const Error& e) {
-      fail("data.y", "targets " + shape_text(data.train.y.sample_shape()) + " do not fit the loss '" + config.loss +
+      fail("data.y", "targets of shape " + shape_text(data.train.y.shape()) + " do not fit the loss '" + config.loss +
                          "' for model outputs " + shape_text(model.output_shapes()[0]) + ": " + e.what());
     }
   }

@@ -105,7 +105,7 @@ TEST_F(TrainCommand, EpochsOutputAndQuietOverrides) {
   const std::string out = dir_ + "/other.tfm";
   const Result r = train(dir_ + "/train.json --epochs 2 -o " + out + " --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.find("Epoch"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Epoch 1/"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("Total params"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Final train metrics:"), std::string::npos) << r.out;
   EXPECT_TRUE(fs::exists(out));

@@ -248,7 +248,7 @@ TEST(ExampleConfigs, ParseAndBuild) {
 // reaches ~0.8 on Fashion-MNIST, so 0.75 on the 10k test images is a loose bound.
 TEST(ExampleConfigs, FashionMnistMlpLearns) {
   if (!fs::exists(data::fashion_mnist_dir() + "/train-images-idx3-ubyte.gz"))
-    GTEST_SKIP() << "Fashion-MNIST not installed (Debian package dataset-fashion-mnist)";
+    FAIL() << "Fashion-MNIST not installed (Debian package dataset-fashion-mnist; scripts/setup installs it)";
   TrainingConfig c = load_training_config(std::string(TINYFORGE_SOURCE_DIR) + "/examples/configs/fmnist_mlp.json");
   c.data.limit = 6000;
   c.epochs = 2;

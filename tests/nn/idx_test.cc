@@ -168,7 +168,7 @@ TEST(FashionMnist, RejectsMismatchedOrInvalidLabels) {
 
 TEST(FashionMnist, RealPackageHasTheKnownShapeAndBalancedClasses) {
   const std::string dir = kFashionMnistDefaultDir;
-  if (!fs::exists(dir + "/train-images-idx3-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  if (!fs::exists(dir + "/train-images-idx3-ubyte.gz")) FAIL() << "dataset-fashion-mnist is not installed (scripts/setup installs it)";
   FashionMnist fm = load_fashion_mnist(dir);
   ASSERT_EQ(fm.train_x.shape(), (nn::Shape{60000, 28, 28, 1}));
   ASSERT_EQ(fm.test_x.shape(), (nn::Shape{10000, 28, 28, 1}));
