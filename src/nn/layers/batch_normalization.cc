@@ -1,5 +1,6 @@
 // BatchNormalization: normalize per feature with batch statistics while training (and track
 // their moving averages), with the moving averages at inference.
+#include <vector>
 #include <cmath>
 
 #include "nn/layers/structural_common.h"
@@ -51,19 +52,26 @@ class BatchNormalizationLayer : public Layer {
     if (batch_stats) {
       if (M < 1) throw Error(describe(*this) + ": an empty batch has no statistics");
       Tensor var({C});
+      // Two passes in memory order (channels last means the channel index varies fastest):
+      // per-channel sums, then per-channel squared deviations from the mean.
+      std::vector<double> sum(static_cast<size_t>(C), 0.0), dev2(static_cast<size_t>(C), 0.0);
+      for (int64_t o = 0; o < sp.outer; ++o) {
+        const float* p = x.data() + o * C * sp.inner;
+        for (int64_t c = 0; c < C; ++c) {
+          for (int64_t i = 0; i < sp.inner; ++i) sum[c] += p[c * sp.inner + i];
+        }
+      }
+      for (int64_t c = 0; c < C; ++c) sum[c] /= static_cast<double>(M);  // now the mean
+      for (int64_t o = 0; o < sp.outer; ++o) {
+        const float* p = x.data() + o * C * sp.inner;
+        for (int64_t c = 0; c < C; ++c) {
+          const double m = sum[c];
+          for (int64_t i = 0; i < sp.inner; ++i) dev2[c] += (p[c * sp.inner + i] - m) * (p[c * sp.inner + i] - m);
+        }
+      }
       for (int64_t c = 0; c < C; ++c) {
-        double s = 0, s2 = 0;
-        for (int64_t o = 0; o < sp.outer; ++o) {
-          const float* p = x.data() + (o * C + c) * sp.inner;
-          for (int64_t i = 0; i < sp.inner; ++i) s += p[i];
-        }
-        const double m = s / static_cast<double>(M);
-        for (int64_t o = 0; o < sp.outer; ++o) {
-          const float* p = x.data() + (o * C + c) * sp.inner;
-          for (int64_t i = 0; i < sp.inner; ++i) s2 += (p[i] - m) * (p[i] - m);
-        }
-        mean[c] = static_cast<float>(m);
-        var[c] = static_cast<float>(s2 / static_cast<double>(M));  // biased, as Keras normalizes with
+        mean[c] = static_cast<float>(sum[c]);
+        var[c] = static_cast<float>(dev2[c] / static_cast<double>(M));  // biased, as Keras normalizes with
         inv_std[c] = static_cast<float>(1.0 / std::sqrt(var[c] + static_cast<double>(o_.epsilon)));
       }
       Param& mv = *param("moving_variance");
