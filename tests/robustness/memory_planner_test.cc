@@ -41,7 +41,7 @@ TEST(MemoryPlanner, RandomPlansNeverOverlapWhileAlive) {
     std::vector<PlanBuffer> b(n);
     for (PlanBuffer& x : b) {
       const uint16_t first = static_cast<uint16_t>(rng() % 20);
-      x = {rng() % 3 == 0 ? 0u : 1 + rng() % 5000, 0, first, static_cast<uint16_t>(first + rng() % 6)};
+      x = {static_cast<uint32_t>(rng() % 3 == 0 ? 0u : 1 + rng() % 5000), 0, first, static_cast<uint16_t>(first + rng() % 6)};
     }
     const uint32_t peak = plan(b);
     uint32_t max_end = 0;
