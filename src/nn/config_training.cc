@@ -14,13 +14,14 @@
 #include <set>
 #include <sstream>
 
+#include "nn/config_json.h"
 #include "tinyforge/data/fashion_mnist.h"
 #include "tinyforge/error.h"
-#include "tinyforge/npy.h"
 #include "tinyforge/nn/callbacks.h"
 #include "tinyforge/nn/losses.h"
 #include "tinyforge/nn/metrics.h"
 #include "tinyforge/nn/optimizers.h"
+#include "tinyforge/npy.h"
 
 namespace tinyforge::nn {
 namespace {
@@ -28,72 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-[[noreturn]] void fail(const std::string& key, const std::string& what) { throw Error(key + ": " + what); }
-
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
-
-std::string shape_text(const Shape& s) {
-  std::string t = "[";
-  for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-  return t + "]";
-}
-
-// Rejects keys outside `known`, so a typo ("epoch") is an error rather than silently ignored.
-void check_keys(const json& j, const std::string& where, const std::vector<std::string>& known) {
-  for (const auto& [k, v] : j.items()) {
-    if (std::find(known.begin(), known.end(), k) == known.end())
-      fail(where.empty() ? k : where + "." + k, "unknown key (known: " + join(known) + ")");
-  }
-}
-
-int64_t get_int(const json& v, const std::string& key, int64_t min) {
-  if (!v.is_number_integer() || v.get<int64_t>() < min)
-    fail(key, "expected an integer >= " + std::to_string(min) + ", got " + v.dump());
-  return v.get<int64_t>();
-}
-
-double get_number(const json& v, const std::string& key) {
-  if (!v.is_number()) fail(key, "expected a number, got " + v.dump());
-  return v.get<double>();
-}
-
-std::string get_string(const json& v, const std::string& key) {
-  if (!v.is_string() || v.get<std::string>().empty()) fail(key, "expected a non-empty string, got " + v.dump());
-  return v.get<std::string>();
-}
-
-bool get_bool(const json& v, const std::string& key) {
-  if (!v.is_boolean()) fail(key, "expected true or false, got " + v.dump());
-  return v.get<bool>();
-}
-
-const json& get_object(const json& j, const std::string& key) {
-  if (!j.is_object()) fail(key, "expected an object {...}, got " + j.dump());
-  return j;
-}
-
-Shape get_shape(const json& v, const std::string& key) {
-  if (!v.is_array() || v.empty()) fail(key, "expected a per-sample shape like [28, 28, 1], got " + v.dump());
-  Shape s;
-  for (size_t i = 0; i < v.size(); ++i) s.push_back(get_int(v[i], key + "[" + std::to_string(i) + "]", 1));
-  return s;
-}
-
-std::string resolve(const std::string& base_dir, const std::string& p) {
-  if (base_dir.empty() || fs::path(p).is_absolute()) return p;
-  return (fs::path(base_dir) / p).lexically_normal().string();
-}
-
-std::string existing_file(const json& v, const std::string& key, const std::string& base_dir) {
-  const std::string p = resolve(base_dir, get_string(v, key));
-  std::error_code ec;
-  if (!fs::is_regular_file(p, ec)) fail(key, "file not found: " + p);
-  return p;
-}
+using namespace config_json;
 
 // ---------------------------------------------------------------- parsing
 
@@ -115,7 +51,8 @@ json parse_optimizer(const json& v) {
   for (const auto& [k, val] : defaults.items()) known.push_back(k);
   check_keys(o, "optimizer", known);
   for (const auto& [k, val] : options.items()) {
-    if (!val.is_number() && !val.is_boolean()) fail("optimizer." + k, "expected a number or true/false, got " + val.dump());
+    if (!val.is_number() && !val.is_boolean())
+      fail("optimizer." + k, "expected a number or true/false, got " + val.dump());
     if (val.is_number() && val.get<double>() < 0) fail("optimizer." + k, "must be >= 0, got " + val.dump());
   }
   if (options.contains("learning_rate") && options["learning_rate"].get<double>() <= 0)
@@ -186,171 +123,26 @@ std::vector<std::shared_ptr<Callback>> make_callbacks(const json& list, const st
     };
     if (type == "EarlyStopping") {
       check_keys(c, key, {"type", "monitor", "patience", "min_delta", "mode", "restore_best_weights"});
-      const bool restore = c.contains("restore_best_weights") && get_bool(c["restore_best_weights"], key + ".restore_best_weights");
+      const bool restore =
+          c.contains("restore_best_weights") && get_bool(c["restore_best_weights"], key + ".restore_best_weights");
       out.push_back(std::make_shared<EarlyStopping>(str("monitor", "val_loss"), integer("patience", 0),
                                                     num("min_delta", 0), str("mode", "auto"), restore));
     } else if (type == "ReduceLROnPlateau") {
       check_keys(c, key, {"type", "monitor", "factor", "patience", "min_lr", "min_delta", "cooldown", "mode"});
-      out.push_back(std::make_shared<ReduceLROnPlateau>(str("monitor", "val_loss"), num("factor", 0.1),
-                                                        integer("patience", 10), num("min_lr", 0),
-                                                        num("min_delta", 1e-4), integer("cooldown", 0),
-                                                        str("mode", "auto")));
+      out.push_back(std::make_shared<ReduceLROnPlateau>(
+          str("monitor", "val_loss"), num("factor", 0.1), integer("patience", 10), num("min_lr", 0),
+          num("min_delta", 1e-4), integer("cooldown", 0), str("mode", "auto")));
     } else if (type == "CSVLogger") {
       check_keys(c, key, {"type", "filename", "append"});
       if (!c.contains("filename")) fail(key + ".filename", "missing (path of the CSV file to write)");
       const bool append = c.contains("append") && get_bool(c["append"], key + ".append");
-      out.push_back(std::make_shared<CSVLogger>(resolve(base_dir, get_string(c["filename"], key + ".filename")), append));
+      out.push_back(
+          std::make_shared<CSVLogger>(resolve(base_dir, get_string(c["filename"], key + ".filename")), append));
     } else {
       fail(key + ".type", "unknown callback '" + type + "' (known: EarlyStopping, ReduceLROnPlateau, CSVLogger)");
     }
   }
   return out;
-}
-
-// ---------------------------------------------------------------- model
-
-// The per-model Keras-style name for a layer the config left unnamed ("dense", "dense_1", ...),
-// taken from the layer's own prefix. Naming per model (not per process) keeps a config's saved
-// file identical however many models the process built before.
-std::string model_local_name(const Layer& layer, std::map<std::string, int>& used) {
-  std::string prefix = layer.name();
-  const auto us = prefix.find_last_of('_');
-  if (us != std::string::npos && us + 1 < prefix.size() &&
-      std::all_of(prefix.begin() + static_cast<long>(us) + 1, prefix.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
-    prefix.resize(us);
-  const int n = used[prefix]++;
-  return n == 0 ? prefix : prefix + "_" + std::to_string(n);
-}
-
-// make_layer from a config layer dict; the keys outside the layer's own config() are typos.
-LayerPtr layer_from_dict(const json& dict, const std::string& key, const std::vector<std::string>& extra_keys,
-                         std::map<std::string, int>& names) {
-  get_object(dict, key);
-  if (!dict.contains("type")) fail(key + ".type", "missing (a Keras layer class name such as \"Dense\")");
-  const std::string type = get_string(dict["type"], key + ".type");
-  json config = dict;
-  config.erase("type");
-  for (const auto& k : extra_keys) config.erase(k);
-  LayerPtr layer;
-  try {
-    layer = make_layer(type, config);
-  } catch (const Error& e) {
-    const auto types = registered_layer_types();
-    if (std::find(types.begin(), types.end(), type) == types.end()) fail(key + ".type", e.what());
-    fail(key + " (" + type + ")", e.what());
-  }
-  // activation_alpha: config() states it only when it differs from the default.
-  std::vector<std::string> known{"type", "name", "trainable", "activation_alpha"};
-  known.insert(known.end(), extra_keys.begin(), extra_keys.end());
-  const json own = layer->config();
-  for (const auto& [k, v] : own.items()) known.push_back(k);
-  std::sort(known.begin(), known.end());
-  known.erase(std::unique(known.begin(), known.end()), known.end());
-  check_keys(dict, key, known);
-  if (!dict.contains("name")) layer->set_name(model_local_name(*layer, names));
-  return layer;
-}
-
-SymbolicTensor call_checked(const LayerPtr& layer, const std::vector<SymbolicTensor>& inputs, const std::string& key) {
-  try {
-    return call(layer, inputs);
-  } catch (const Error& e) {
-    fail(key + " (" + layer->type() + " '" + layer->name() + "')", e.what());
-  }
-}
-
-std::shared_ptr<Model> build_sequential(const json& m, const std::optional<Shape>& data_shape) {
-  check_keys(m, "model", {"type", "name", "input_shape", "layers"});
-  if (!m.contains("layers") || !m["layers"].is_array() || m["layers"].empty())
-    fail("model.layers", "expected a non-empty list of layer objects");
-  const json& layers_j = m["layers"];
-  std::optional<Shape> input_shape;
-  if (m.contains("input_shape")) input_shape = get_shape(m["input_shape"], "model.input_shape");
-  if (layers_j[0].is_object() && layers_j[0].contains("input_shape")) {
-    if (input_shape) fail("model.layers[0].input_shape", "given twice (also as model.input_shape)");
-    input_shape = get_shape(layers_j[0]["input_shape"], "model.layers[0].input_shape");
-  }
-  if (!input_shape) input_shape = data_shape;
-  if (!input_shape) fail("model.input_shape", "missing (the per-sample input shape, e.g. [28, 28, 1])");
-
-  std::map<std::string, int> names;
-  std::vector<LayerPtr> layers;
-  SymbolicTensor x = Input(*input_shape);
-  for (size_t i = 0; i < layers_j.size(); ++i) {
-    const std::string key = "model.layers[" + std::to_string(i) + "]";
-    layers.push_back(layer_from_dict(layers_j[i], key, i == 0 ? std::vector<std::string>{"input_shape"} : std::vector<std::string>{}, names));
-    // Calling each layer here (it builds once) lets a shape error name its place in the list.
-    x = call_checked(layers.back(), {x}, key);
-  }
-  const std::string name = m.contains("name") ? get_string(m["name"], "model.name") : "sequential";
-  return std::make_shared<Sequential>(*input_shape, layers, name);
-}
-
-// {"type": "functional", "inputs": [{"name": "img", "shape": [...]}], "layers": [{..., "name": "c1",
-//  "inputs": ["img"]}, ...], "outputs": ["c1"]}. A layer without "inputs" takes the previous node.
-std::shared_ptr<Model> build_functional(const json& m, const std::optional<Shape>& data_shape) {
-  check_keys(m, "model", {"type", "name", "inputs", "layers", "outputs"});
-  if (!m.contains("inputs") || !m["inputs"].is_array() || m["inputs"].empty())
-    fail("model.inputs", "expected a non-empty list like [{\"name\": \"image\", \"shape\": [28, 28, 1]}]");
-  if (!m.contains("layers") || !m["layers"].is_array() || m["layers"].empty())
-    fail("model.layers", "expected a non-empty list of layer objects");
-  std::map<std::string, SymbolicTensor> nodes;
-  std::vector<SymbolicTensor> inputs;
-  const json& ins = m["inputs"];
-  for (size_t i = 0; i < ins.size(); ++i) {
-    const std::string key = "model.inputs[" + std::to_string(i) + "]";
-    get_object(ins[i], key);
-    check_keys(ins[i], key, {"name", "shape"});
-    const std::string name = ins[i].contains("name") ? get_string(ins[i]["name"], key + ".name") : "input_" + std::to_string(i);
-    std::optional<Shape> shape;
-    if (ins[i].contains("shape")) shape = get_shape(ins[i]["shape"], key + ".shape");
-    if (!shape && ins.size() == 1) shape = data_shape;
-    if (!shape) fail(key + ".shape", "missing (the per-sample input shape)");
-    if (nodes.count(name)) fail(key + ".name", "'" + name + "' is used twice");
-    inputs.push_back(Input(*shape, name));
-    nodes[name] = inputs.back();
-  }
-  std::map<std::string, int> names;
-  SymbolicTensor previous = inputs.back();
-  const json& layers_j = m["layers"];
-  for (size_t i = 0; i < layers_j.size(); ++i) {
-    const std::string key = "model.layers[" + std::to_string(i) + "]";
-    LayerPtr layer = layer_from_dict(layers_j[i], key, {"inputs"}, names);
-    if (nodes.count(layer->name())) fail(key + ".name", "'" + layer->name() + "' is used twice");
-    std::vector<SymbolicTensor> args;
-    if (layers_j[i].contains("inputs")) {
-      const json& a = layers_j[i]["inputs"];
-      if (!a.is_array() || a.empty()) fail(key + ".inputs", "expected a list of earlier input or layer names");
-      for (const auto& n : a) {
-        const std::string name = get_string(n, key + ".inputs");
-        auto it = nodes.find(name);
-        if (it == nodes.end()) fail(key + ".inputs", "no input or earlier layer is named '" + name + "'");
-        args.push_back(it->second);
-      }
-    } else {
-      args.push_back(previous);
-    }
-    previous = call_checked(layer, args, key);
-    nodes[layer->name()] = previous;
-  }
-  std::vector<SymbolicTensor> outputs;
-  if (m.contains("outputs")) {
-    if (!m["outputs"].is_array() || m["outputs"].empty()) fail("model.outputs", "expected a list of layer names");
-    for (const auto& n : m["outputs"]) {
-      const std::string name = get_string(n, "model.outputs");
-      auto it = nodes.find(name);
-      if (it == nodes.end()) fail("model.outputs", "no layer is named '" + name + "'");
-      outputs.push_back(it->second);
-    }
-  } else {
-    outputs.push_back(previous);
-  }
-  const std::string name = m.contains("name") ? get_string(m["name"], "model.name") : "model";
-  try {
-    return std::make_shared<Model>(inputs, outputs, name);
-  } catch (const Error& e) {
-    fail("model", e.what());
-  }
 }
 
 // ---------------------------------------------------------------- data
@@ -375,17 +167,28 @@ Tensor load_npy_tensor(const std::string& path, const std::string& key) {
   if (a.shape.empty()) fail(key, path + " holds a scalar; expected an array with samples on the first axis");
   Tensor t(Shape(a.shape.begin(), a.shape.end()));
   const std::string& d = a.dtype;
-  if (d == "f4") convert<float>(a, t);
-  else if (d == "f8") convert<double>(a, t);
-  else if (d == "i1") convert<int8_t>(a, t);
-  else if (d == "u1" || d == "b1") convert<uint8_t>(a, t);
-  else if (d == "i2") convert<int16_t>(a, t);
-  else if (d == "u2") convert<uint16_t>(a, t);
-  else if (d == "i4") convert<int32_t>(a, t);
-  else if (d == "u4") convert<uint32_t>(a, t);
-  else if (d == "i8") convert<int64_t>(a, t);
-  else if (d == "u8") convert<uint64_t>(a, t);
-  else fail(key, path + " has dtype '" + d + "'; expected a real number type (f4, f8, i1..i8, u1..u8, b1)");
+  if (d == "f4")
+    convert<float>(a, t);
+  else if (d == "f8")
+    convert<double>(a, t);
+  else if (d == "i1")
+    convert<int8_t>(a, t);
+  else if (d == "u1" || d == "b1")
+    convert<uint8_t>(a, t);
+  else if (d == "i2")
+    convert<int16_t>(a, t);
+  else if (d == "u2")
+    convert<uint16_t>(a, t);
+  else if (d == "i4")
+    convert<int32_t>(a, t);
+  else if (d == "u4")
+    convert<uint32_t>(a, t);
+  else if (d == "i8")
+    convert<int64_t>(a, t);
+  else if (d == "u8")
+    convert<uint64_t>(a, t);
+  else
+    fail(key, path + " has dtype '" + d + "'; expected a real number type (f4, f8, i1..i8, u1..u8, b1)");
   return t;
 }
 
@@ -428,15 +231,17 @@ void check_sparse_labels(const Tensor& y, int64_t classes, const std::string& ke
 
 TrainingConfig parse_training_config(const json& j, const std::string& base_dir) {
   if (!j.is_object()) fail("config", "expected a JSON object {...} at the top level");
-  check_keys(j, "", {"description", "model", "data", "optimizer", "loss", "metrics", "callbacks", "epochs",
-                     "batch_size", "seed", "shuffle", "output"});
+  check_keys(j, "",
+             {"description", "model", "data", "optimizer", "loss", "metrics", "callbacks", "epochs", "batch_size",
+              "seed", "shuffle", "output"});
   TrainingConfig c;
   for (const char* k : {"model", "data", "optimizer", "loss"})
     if (!j.contains(k)) fail(k, "missing (required)");
   c.model = get_object(j["model"], "model");
   if (c.model.contains("type")) {
     const std::string t = get_string(c.model["type"], "model.type");
-    if (t != "sequential" && t != "functional") fail("model.type", "unknown model type '" + t + "' (known: sequential, functional)");
+    if (t != "sequential" && t != "functional")
+      fail("model.type", "unknown model type '" + t + "' (known: sequential, functional)");
   }
   c.data = parse_data(j["data"], base_dir);
   c.optimizer = parse_optimizer(j["optimizer"]);
@@ -495,15 +300,6 @@ TrainingConfig load_training_config(const std::string& path) {
     throw Error("config " + path + " is not valid JSON: " + e.what());
   }
   return parse_training_config(j, fs::path(path).parent_path().string());
-}
-
-std::shared_ptr<Model> build_model_from_config(const json& model, uint64_t seed, const std::optional<Shape>& data_shape) {
-  get_object(model, "model");
-  set_random_seed(seed);
-  const std::string type = model.contains("type") ? get_string(model["type"], "model.type") : "sequential";
-  if (type == "sequential") return build_sequential(model, data_shape);
-  if (type == "functional") return build_functional(model, data_shape);
-  fail("model.type", "unknown model type '" + type + "' (known: sequential, functional)");
 }
 
 TrainingData load_training_data(const DataConfig& data) {
@@ -571,8 +367,8 @@ TrainingResult run_training(const TrainingConfig& config, const TrainingRunOptio
   for (const auto& m : config.metrics) metrics.push_back(make_metric(m));
   json opt_options = config.optimizer;
   opt_options.erase("name");
-  auto opt = optimizer_from_json({{"class_name", make_optimizer(config.optimizer["name"].get<std::string>())->name()},
-                                  {"config", opt_options}});
+  auto opt = optimizer_from_json(
+      {{"class_name", make_optimizer(config.optimizer["name"].get<std::string>())->name()}, {"config", opt_options}});
   model.compile(opt, loss, metrics);
   model.set_seed(config.seed);
 
