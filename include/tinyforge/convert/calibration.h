@@ -55,7 +55,9 @@ struct TensorRange {
 };
 
 struct Calibration {
-  std::vector<TensorRange> ranges;  // every float activation tensor (graph inputs and op outputs), by index
+  // Every float activation tensor (graph inputs and op outputs) and every LSTM cell state (over
+  // all time steps), by tensor index.
+  std::vector<TensorRange> ranges;
   // Per tensor index: the mean of each element over all samples (empty for tensors not
   // recorded). Bias correction uses the means of the weighted ops' inputs.
   std::vector<std::vector<double>> element_means;

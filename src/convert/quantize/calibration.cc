@@ -2,9 +2,13 @@
 // each op's float outputs right after the op ran (later ops may reuse that memory).
 #include "tinyforge/convert/calibration.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <map>
 #include <memory>
 
+#include "convert/quantize/lstm_cell_range.h"
 #include "convert/quantize/range_observer.h"
 #include "convert/quantize/tensor_data.h"
 #include "tinyforge/convert/tflite_io.h"
@@ -20,6 +24,9 @@ struct Recorder {
   micro::Interpreter* interp = nullptr;
   std::vector<std::unique_ptr<detail::RangeObserver>> observers;  // per tensor; null: not observed
   std::vector<std::vector<double>> sums;                          // per tensor: element sums
+  // LSTM cell states: cell tensor -> [min, max] over every step, replayed from the op's input.
+  std::map<int32_t, std::pair<float, float>> cell_ranges;
+  std::vector<float> lstm_input;
 
   void record(int32_t tensor, const float* data) {
     const size_t t = static_cast<size_t>(tensor);
@@ -31,9 +38,23 @@ struct Recorder {
   }
 };
 
-void after_op(void* user, uint32_t op_index, bool after) {
-  if (!after) return;
+void around_op(void* user, uint32_t op_index, bool after) {
   auto* r = static_cast<Recorder*>(user);
+  const GraphOp& op = r->graph->ops[op_index];
+  if (op.builtin == micro::op::kUnidirectionalSequenceLstm && op.inputs.size() > 19 && op.inputs[19] >= 0) {
+    const int32_t in = op.inputs[0];
+    const size_t n = static_cast<size_t>(r->graph->tensors[static_cast<size_t>(in)].element_count());
+    if (!after) {  // the input's memory may be reused by the op's output: copy it first
+      const void* data = r->interp->tensor_data(static_cast<uint32_t>(in));
+      r->lstm_input.assign(n, 0.0f);
+      if (data) std::memcpy(r->lstm_input.data(), data, n * sizeof(float));
+      return;
+    }
+    auto [it, fresh] = r->cell_ranges.emplace(op.inputs[19], std::pair<float, float>(0.0f, 0.0f));
+    (void)fresh;
+    detail::widen_lstm_cell_range(*r->graph, op_index, r->lstm_input.data(), &it->second.first, &it->second.second);
+  }
+  if (!after) return;
   for (int32_t out : r->graph->ops[op_index].outputs) {
     r->record(out, static_cast<const float*>(r->interp->tensor_data(static_cast<uint32_t>(out))));
   }
@@ -130,7 +151,7 @@ Calibration calibrate(const Graph& graph, const RepresentativeData& data, const 
       rec.record(graph.inputs[i], sample[i].data());
       runner->set_input(static_cast<uint32_t>(i), sample[i].data(), sample[i].size() * sizeof(float));
     }
-    rec.interp->set_op_hook(after_op, &rec);
+    rec.interp->set_op_hook(around_op, &rec);
     const micro::Status st = rec.interp->invoke();
     rec.interp->set_op_hook(nullptr, nullptr);
     if (st != micro::Status::kOk) {
@@ -157,6 +178,16 @@ Calibration calibrate(const Graph& graph, const RepresentativeData& data, const 
     mean = std::move(rec.sums[t]);
     for (double& m : mean) m /= static_cast<double>(data.size());
   }
+  for (const auto& [tensor, range] : rec.cell_ranges) {
+    TensorRange r;
+    r.tensor = tensor;
+    r.name = graph.tensors[static_cast<size_t>(tensor)].name;
+    r.min = range.first;
+    r.max = range.second;
+    cal.ranges.push_back(r);
+  }
+  std::sort(cal.ranges.begin(), cal.ranges.end(),
+            [](const TensorRange& a, const TensorRange& b) { return a.tensor < b.tensor; });
   return cal;
 }
 

@@ -58,7 +58,7 @@ bool supported(int32_t builtin, TensorType act) {
                                          op::kRelu6,
                                          op::kLeakyRelu};
   if (both.count(builtin)) return true;
-  return act == TensorType::kInt8 && builtin == op::kHardSwish;
+  return act == TensorType::kInt8 && (builtin == op::kHardSwish || builtin == op::kUnidirectionalSequenceLstm);
 }
 
 // Ops whose output must carry their (first) input's scale and zero point: they only move values.
@@ -133,6 +133,7 @@ class IntegerQuantizer {
     classify();
     group_params();
     quantize_weighted_ops();
+    quantize_lstm_ops();
     for (GraphOp& op : g_.ops) {
       // TF's int16 ADD / SUB use the general rescaling path (pot_scale_int16 false).
       if (spec_.act == TensorType::kInt16 && (op.builtin == op::kAdd || op.builtin == op::kSub)) {
@@ -158,7 +159,7 @@ class IntegerQuantizer {
       const GraphOp& o = fg_.ops[k];
       if (supported(o.builtin, spec_.act)) continue;
       bad += "\n  " + op_label(fg_, k);
-      if (o.builtin == op::kUnidirectionalSequenceLstm) bad += ": LSTM quantization is not implemented yet";
+      if (o.builtin == op::kUnidirectionalSequenceLstm) bad += ": int16x8 LSTM quantization is not implemented";
     }
     if (!bad.empty()) {
       throw Error(std::string(spec_.mode) + " quantization has no " + micro::type_name(spec_.act) +
@@ -183,6 +184,7 @@ class IntegerQuantizer {
     }
     for (size_t k = 0; k < g_.ops.size(); ++k) {
       const GraphOp& o = g_.ops[k];
+      if (o.builtin == op::kUnidirectionalSequenceLstm) classify_lstm(k);
       if (!is_weighted(o.builtin)) continue;
       if (o.inputs.size() < 2 || o.inputs[1] < 0 || !g_.tensors[static_cast<size_t>(o.inputs[1])].is_constant()) {
         throw Error(op_label(g_, k) + ": weights are not a constant tensor; only constant weights can be quantized");
@@ -194,6 +196,86 @@ class IntegerQuantizer {
         }
         role_[static_cast<size_t>(o.inputs[2])] = Role::kBias;
       }
+    }
+  }
+
+  // LSTM inputs: 1-8 weights, 12-15 gate biases, 18-19 hidden and cell state (set by
+  // quantize_lstm_ops, not from their own ranges).
+  void classify_lstm(size_t k) {
+    const GraphOp& o = g_.ops[k];
+    auto tensor = [&](size_t i) -> int32_t {
+      if (i >= o.inputs.size() || o.inputs[i] < 0)
+        throw Error(op_label(g_, k) + ": input " + std::to_string(i) + " is missing");
+      return o.inputs[i];
+    };
+    for (size_t i = 1; i <= 8; ++i) role_[static_cast<size_t>(tensor(i))] = Role::kWeights;
+    for (size_t i = 12; i <= 15; ++i) role_[static_cast<size_t>(tensor(i))] = Role::kBias;
+    for (size_t i : {18u, 19u}) role_[static_cast<size_t>(tensor(i))] = Role::kUntouched;
+    for (size_t i : {9u, 10u, 11u, 16u, 17u, 20u, 21u, 22u, 23u}) {
+      if (i < o.inputs.size() && o.inputs[i] >= 0) {
+        throw Error(op_label(g_, k) + ": LSTM with peephole, projection or layer norm (input " + std::to_string(i) +
+                    ") cannot be quantized");
+      }
+    }
+  }
+
+  // The layout Google's converter writes for an int8 LSTM (see trained_lstm_int8.tflite):
+  // per-tensor int8 weights, int32 gate biases of input_scale x input-weight scale, the hidden
+  // state with the output's parameters, an int16 cell state with a power-of-two scale covering its
+  // calibrated range, and five intermediates (four empty gate placeholders and the effective
+  // hidden scale).
+  void quantize_lstm_ops() {
+    for (size_t k = 0; k < g_.ops.size(); ++k) {
+      if (g_.ops[k].builtin != op::kUnidirectionalSequenceLstm) continue;
+      const std::vector<int32_t> in = g_.ops[k].inputs;
+      const QuantParams out_q = g_.tensors[static_cast<size_t>(g_.ops[k].outputs[0])].quant;
+      const float in_scale = g_.tensors[static_cast<size_t>(in[0])].quant.scales.at(0);
+      for (size_t gate = 0; gate < 4; ++gate) {
+        QuantParams wq;
+        for (size_t i : {1 + gate, 5 + gate}) {
+          GraphTensor& w = g_.tensors[static_cast<size_t>(in[i])];
+          QuantParams q;
+          w.data = to_bytes(quantize_weights_symmetric(fg_.tensors[static_cast<size_t>(in[i])], -1, &q));
+          w.type = TensorType::kInt8;
+          w.quant = q;
+          if (i == 1 + gate) wq = q;
+        }
+        GraphTensor& b = g_.tensors[static_cast<size_t>(in[12 + gate])];
+        QuantParams bq;
+        b.data = quantize_bias(float_data(fg_.tensors[static_cast<size_t>(in[12 + gate])]), in_scale, wq.scales,
+                               TensorType::kInt32, &bq);
+        b.type = TensorType::kInt32;
+        b.quant = bq;
+      }
+      GraphTensor& hidden = g_.tensors[static_cast<size_t>(in[18])];
+      hidden.type = spec_.act;
+      hidden.quant = out_q;
+      const TensorRange* cell_range = cal_.find(in[19]);
+      if (!cell_range) {
+        throw Error(op_label(g_, k) + ": no calibrated cell state range (calibrate the same graph)");
+      }
+      const double m =
+          std::max(std::fabs(static_cast<double>(cell_range->min)), std::fabs(static_cast<double>(cell_range->max)));
+      const int power = m > 0.0 ? static_cast<int>(std::ceil(std::log2(m))) : 0;
+      GraphTensor& cell = g_.tensors[static_cast<size_t>(in[19])];
+      cell.type = TensorType::kInt16;
+      cell.quant.scales = {static_cast<float>(std::ldexp(1.0, power - 15))};
+      cell.quant.zero_points = {0};
+      std::vector<int32_t> intermediates;
+      for (const char* name : {"input_to_input_intermediate", "input_to_forget_intermediate",
+                               "input_to_cell_intermediate", "input_to_output_intermediate"}) {
+        GraphTensor t;
+        t.name = name;
+        t.shape = {0};
+        intermediates.push_back(g_.add_tensor(t));
+      }
+      GraphTensor eff;
+      eff.name = "effective_hidden_scale_intermediate";
+      eff.type = spec_.act;
+      eff.shape = {0};
+      eff.quant = out_q;
+      intermediates.push_back(g_.add_tensor(eff));
+      g_.ops[k].intermediates = intermediates;
     }
   }
 
