@@ -77,6 +77,9 @@ TEST(QuantInt8, HelloWorldMatchesGooglesConverterStructure) {
     for (uint8_t v : w.data) max_abs = std::max(max_abs, std::abs(static_cast<int>(static_cast<int8_t>(v))));
     EXPECT_EQ(max_abs, 127);
   }
+  // TF's metadata: min_runtime_version for FULLY_CONNECTED v4 is 1.14.0, byte for byte Google's.
+  EXPECT_EQ(g.metadata.at("min_runtime_version"), google.metadata.at("min_runtime_version"));
+  EXPECT_EQ(g.metadata.count("CONVERSION_METADATA"), 0u);
   // The calibration range matches Google's (x in [0, 2 pi]): zero point -128 for both and scales
   // within 1%: ours 2 pi / 255 = 0.02464 at most, Google's 0.02448.
   const GraphTensor& in = g.tensors[static_cast<size_t>(g.inputs[0])];
@@ -283,6 +286,7 @@ TEST(QuantInt8, LstmMatchesGooglesLayout) {
       EXPECT_EQ(ta.shape, tb.shape);
     }
   }
+  EXPECT_EQ(g.metadata.at("min_runtime_version"), google.metadata.at("min_runtime_version"));  // 1.14.0
   const GraphOp& lstm = g.ops[0];
   const GraphTensor& out = out_tensor(g, lstm);
   // Hidden state and the effective hidden scale carry the output's parameters.

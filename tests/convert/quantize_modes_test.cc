@@ -53,6 +53,9 @@ TEST(QuantFloat16, HelloWorldStructureAndRun) {
     EXPECT_EQ(g.ops[k].version, 1);
   }
   EXPECT_TRUE(r.warnings.empty());
+  // DEQUANTIZE version 3 first appeared in TF Lite 1.15.0 (FULLY_CONNECTED v1: 1.5.0).
+  const std::vector<uint8_t>& v = g.metadata.at("min_runtime_version");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(v.data())), "1.15.0");
   // Half the weight bytes: 6 constants of 145 floats -> 290 bytes instead of 580.
   size_t bytes = 0;
   for (const GraphTensor& t : g.tensors) bytes += t.data.size();

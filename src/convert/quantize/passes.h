@@ -1,6 +1,8 @@
 // The quantization passes behind quantize(); each takes a float32 graph and returns the result.
 #pragma once
 
+#include <string>
+
 #include "tinyforge/convert/quantize.h"
 
 namespace tinyforge::convert::detail {
@@ -19,6 +21,12 @@ void check_float_graph(const Graph& g);
 std::vector<float> corrected_bias(const GraphOp& op, const GraphTensor& weights, const std::vector<int8_t>& q,
                                   const QuantParams& wq, const std::vector<float>& bias,
                                   const std::vector<double>& input_means);
+
+// TF's "min_runtime_version" for the graph's (op, version) pairs ("" when none is known), and
+// the metadata update every pass ends with: that version stored, the float conversion's record
+// (CONVERSION_METADATA) dropped.
+std::string min_runtime_version(const Graph& g);
+void update_metadata(Graph& g);
 
 // Sets every op's version to what TF's converter writes for its types (never lowering one).
 void update_versions(Graph& g);

@@ -60,13 +60,15 @@ void update_versions(Graph& g) {
 
 QuantizeResult quantize_calibrated(const Graph& float_graph, const QuantizeOptions& options,
                                    const Calibration& calibration) {
+  QuantizeResult r;
   switch (options.mode) {
     case QuantMode::kInt8:
-    case QuantMode::kInt16x8: return detail::quantize_integer(float_graph, options, calibration);
-    case QuantMode::kFloat16: return detail::quantize_float16(float_graph);
-    case QuantMode::kDynamicRange: return detail::quantize_dynamic_range(float_graph, options);
+    case QuantMode::kInt16x8: r = detail::quantize_integer(float_graph, options, calibration); break;
+    case QuantMode::kFloat16: r = detail::quantize_float16(float_graph); break;
+    case QuantMode::kDynamicRange: r = detail::quantize_dynamic_range(float_graph, options); break;
   }
-  throw Error("unknown quantization mode");
+  detail::update_metadata(r.graph);
+  return r;
 }
 
 QuantizeResult quantize(const Graph& float_graph, const QuantizeOptions& options, const RepresentativeData* data) {
