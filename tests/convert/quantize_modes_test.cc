@@ -83,6 +83,16 @@ TEST(QuantFloat16, MagicWandRuns) {
   }
 }
 
+TEST(QuantFloat16, LstmRuns) {
+  const Graph f = shared_graph("trained_lstm");
+  const Graph g = quantize(f, mode(QuantMode::kFloat16)).graph;
+  FloatIo fr(f), hr(g);
+  Sample s{std::vector<float>(28 * 28)};
+  for (size_t i = 0; i < s[0].size(); ++i) s[0][i] = static_cast<float>((i * 37) % 100) / 100.0f;
+  const std::vector<float> a = fr.run(s), b = hr.run(s);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 2e-3);
+}
+
 TEST(QuantDynamicRange, MagicWandHybridOps) {
   const Graph f = shared_graph("magic_wand");
   QuantizeResult r = quantize(f, mode(QuantMode::kDynamicRange));
