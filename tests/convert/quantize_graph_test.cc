@@ -4,6 +4,7 @@
 
 #include "convert/quantize/tensor_data.h"
 #include "convert/quantize_test_util.h"
+#include "tinyforge/error.h"
 
 namespace tinyforge::convert {
 namespace {
@@ -105,13 +106,13 @@ TEST(QuantGraph, SharedAndFixedParametersAndVersions) {
   }
   // Their common range is the union: x alone spans less than 6 (uniform in (-3, 3)), but the
   // second channel of `shifted` (pooled - 2) goes below -3, so the scale exceeds 6 / 255.
-  EXPECT_GT(q("joined").scales[0], 6.0f / 255.0f);
+  EXPECT_GT(q("joined").scales.at(0), 6.0f / 255.0f);
   // LOGISTIC's output is fixed; MEAN keeps its own (narrower) range.
-  EXPECT_EQ(q("prob").scales[0], 1.0f / 256.0f);
-  EXPECT_EQ(q("prob").zero_points[0], -128);
-  EXPECT_LT(q("mean").scales[0], q("joined").scales[0]);
+  EXPECT_EQ(q("prob_int8").scales.at(0), 1.0f / 256.0f);
+  EXPECT_EQ(q("prob_int8").zero_points.at(0), -128);
+  EXPECT_LT(q("mean").scales.at(0), q("joined").scales.at(0));
   // The ADD constant is int8 with its own range [-2, 0.5].
-  EXPECT_FLOAT_EQ(q("offset").scales[0], 2.5f / 255.0f);
+  EXPECT_FLOAT_EQ(q("offset").scales.at(0), 2.5f / 255.0f);
   FloatIo fr(f), qr(g);
   for (const Sample& s : mixed_inputs(30, 2)) {
     const std::vector<float> a = fr.run(s), b = qr.run(s);
@@ -136,6 +137,37 @@ TEST(QuantGraph, Int16x8RunsTheSameGraph) {
   for (const Sample& s : mixed_inputs(30, 2)) {
     const std::vector<float> a = fr.run(s), b = qr.run(s);
     for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-3);
+  }
+}
+
+TEST(QuantGraph, OpsWithoutAnIntegerKernelAreNamed) {
+  Graph g;
+  const int32_t x = activation(g, "x", {1, 4});
+  const int32_t y = activation(g, "y", {1, 4});
+  const int32_t z = activation(g, "z", {1, 4});
+  g.add_op(make_op(op::kHardSwish, {x}, {y}));
+  g.add_op(make_op(op::kDiv, {y, y}, {z}));
+  g.inputs = {x};
+  g.outputs = {z};
+  const RepresentativeData data = {{std::vector<float>(4, 1.0f)}};
+  QuantizeOptions o;
+  o.mode = QuantMode::kInt16x8;
+  try {
+    quantize(g, o, &data);
+    FAIL() << "int16x8 HARD_SWISH accepted";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    // Both are listed at once: HARD_SWISH has no int16 kernel, DIV no integer kernel at all.
+    EXPECT_NE(m.find("op 0 (HARD_SWISH)"), std::string::npos) << m;
+    EXPECT_NE(m.find("op 1 (DIV)"), std::string::npos) << m;
+  }
+  o.mode = QuantMode::kInt8;
+  try {
+    quantize(g, o, &data);
+    FAIL() << "int8 DIV accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("HARD_SWISH"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("op 1 (DIV)"), std::string::npos) << e.what();
   }
 }
 

@@ -62,14 +62,14 @@ TEST(QuantInt8, HelloWorldMatchesGooglesConverterStructure) {
     EXPECT_EQ(oa.type, ob.type);
     ASSERT_EQ(oa.quant.scales.size(), 1u);
     // ReLU outputs start at 0: zero point -128 in both.
-    if (a.options.activation == micro::Activation::kRelu) EXPECT_EQ(oa.quant.zero_points[0], -128);
-    if (b.options.activation == micro::Activation::kRelu) EXPECT_EQ(ob.quant.zero_points[0], -128);
+    if (a.options.activation == micro::Activation::kRelu) EXPECT_EQ(oa.quant.zero_points.at(0), -128);
+    if (b.options.activation == micro::Activation::kRelu) EXPECT_EQ(ob.quant.zero_points.at(0), -128);
     // Bias: int32 with scale input_scale * weight_scale (Google's file follows the same rule).
     for (const Graph* x : {&g, &google}) {
       const GraphOp& o = x->ops[k];
-      EXPECT_NEAR(in_tensor(*x, o, 2).quant.scales[0],
-                  in_tensor(*x, o, 0).quant.scales[0] * in_tensor(*x, o, 1).quant.scales[0],
-                  in_tensor(*x, o, 2).quant.scales[0] * 1e-6);
+      EXPECT_NEAR(in_tensor(*x, o, 2).quant.scales.at(0),
+                  in_tensor(*x, o, 0).quant.scales.at(0) * in_tensor(*x, o, 1).quant.scales.at(0),
+                  in_tensor(*x, o, 2).quant.scales.at(0) * 1e-6);
     }
     // Weights: symmetric, the largest magnitude at +-127.
     const GraphTensor& w = in_tensor(g, a, 1);
@@ -84,9 +84,9 @@ TEST(QuantInt8, HelloWorldMatchesGooglesConverterStructure) {
   // within 1%: ours 2 pi / 255 = 0.02464 at most, Google's 0.02448.
   const GraphTensor& in = g.tensors[static_cast<size_t>(g.inputs[0])];
   const GraphTensor& gin = google.tensors[static_cast<size_t>(google.inputs[0])];
-  EXPECT_EQ(in.quant.zero_points[0], gin.quant.zero_points[0]);
-  EXPECT_LE(in.quant.scales[0], 6.2831853f / 255.0f);
-  EXPECT_NEAR(in.quant.scales[0], gin.quant.scales[0], 0.01 * gin.quant.scales[0]);
+  EXPECT_EQ(in.quant.zero_points.at(0), gin.quant.zero_points.at(0));
+  EXPECT_LE(in.quant.scales.at(0), 6.2831853f / 255.0f);
+  EXPECT_NEAR(in.quant.scales.at(0), gin.quant.scales.at(0), 0.01 * gin.quant.scales.at(0));
 }
 
 double row_norm(const GraphTensor& w) {  // max over rows of sum |w|: the infinity-norm gain
@@ -106,7 +106,7 @@ TEST(QuantInt8, HelloWorldTracksFloatWithinOutputSteps) {
   const Graph f = shared_graph("hello_world_float");
   const RepresentativeData calib = testing::sine_inputs(500, 7);
   const Graph q = quantize(f, int8_options(TensorType::kInt8), &calib).graph;
-  const float out_scale = q.tensors[static_cast<size_t>(q.outputs[0])].quant.scales[0];
+  const float out_scale = q.tensors[static_cast<size_t>(q.outputs[0])].quant.scales.at(0);
   FloatIo fr(f), qr(q), google(shared_graph("hello_world_int8"));
   const RepresentativeData test = testing::sine_inputs(300, 99);
   double worst = 0, worst_google = 0, sum = 0;
@@ -125,10 +125,10 @@ TEST(QuantInt8, HelloWorldTracksFloatWithinOutputSteps) {
   const double n1 = row_norm(f.tensors[static_cast<size_t>(f.ops[0].inputs[1])]);
   const double n2 = row_norm(f.tensors[static_cast<size_t>(f.ops[1].inputs[1])]);
   const double n3 = row_norm(f.tensors[static_cast<size_t>(f.ops[2].inputs[1])]);
-  auto scale = [&](int32_t t) { return static_cast<double>(q.tensors[static_cast<size_t>(t)].quant.scales[0]); };
+  auto scale = [&](int32_t t) { return static_cast<double>(q.tensors[static_cast<size_t>(t)].quant.scales.at(0)); };
   auto top = [&](int32_t t) {  // largest value an activation tensor represents
     const QuantParams& p = q.tensors[static_cast<size_t>(t)].quant;
-    return p.scales[0] * (127.0 - static_cast<double>(p.zero_points[0]));
+    return p.scales.at(0) * (127.0 - static_cast<double>(p.zero_points.at(0)));
   };
   const GraphOp &l1 = q.ops[0], &l2 = q.ops[1], &l3 = q.ops[2];
   const double bound = 1.05 * (0.5 * scale(l1.inputs[0]) * n1 * n2 * n3 +
@@ -166,10 +166,10 @@ TEST(QuantInt8, FloatAndUint8BoundariesAddQuantizeOps) {
   EXPECT_EQ(u.ops.front().builtin, op::kQuantize);
   EXPECT_EQ(u.ops.back().builtin, op::kQuantize);
   EXPECT_EQ(uin.quant.scales, inner.quant.scales);
-  EXPECT_EQ(uin.quant.zero_points[0], inner.quant.zero_points[0] + 128);
+  EXPECT_EQ(uin.quant.zero_points.at(0), inner.quant.zero_points.at(0) + 128);
   // All three run and agree with each other within an output step.
   FloatIo a(g), b(u), c(quantize(f, int8_options(TensorType::kInt8), &data).graph);
-  const float step = g.tensors[static_cast<size_t>(g.ops.back().inputs[0])].quant.scales[0];
+  const float step = g.tensors[static_cast<size_t>(g.ops.back().inputs[0])].quant.scales.at(0);
   for (const Sample& s : testing::sine_inputs(50, 11)) {
     EXPECT_NEAR(a.run(s)[0], c.run(s)[0], step * 1.01);
     EXPECT_NEAR(b.run(s)[0], c.run(s)[0], step * 1.01);
@@ -200,14 +200,14 @@ TEST(QuantInt8, MagicWandStructureAndArgmaxAgreement) {
   EXPECT_EQ(in_tensor(g, conv, 2).type, TensorType::kInt32);
   for (size_t c = 0; c < 16; ++c) {
     EXPECT_FLOAT_EQ(in_tensor(g, conv, 2).quant.scales[c],
-                    in_tensor(g, conv, 0).quant.scales[0] * in_tensor(g, conv, 1).quant.scales[c]);
+                    in_tensor(g, conv, 0).quant.scales.at(0) * in_tensor(g, conv, 1).quant.scales[c]);
   }
   EXPECT_EQ(in_tensor(g, fc, 1).quant.scales.size(), 1u);  // per-tensor FULLY_CONNECTED
   // MAX_POOL_2D passes values through: same parameters in and out.
   EXPECT_EQ(in_tensor(g, pool, 0).quant.scales, out_tensor(g, pool).quant.scales);
   EXPECT_EQ(in_tensor(g, pool, 0).quant.zero_points, out_tensor(g, pool).quant.zero_points);
-  EXPECT_EQ(out_tensor(g, softmax).quant.scales[0], 1.0f / 256.0f);
-  EXPECT_EQ(out_tensor(g, softmax).quant.zero_points[0], -128);
+  EXPECT_EQ(out_tensor(g, softmax).quant.scales.at(0), 1.0f / 256.0f);
+  EXPECT_EQ(out_tensor(g, softmax).quant.zero_points.at(0), -128);
 
   FloatIo fr(f), qr(g);
   const RepresentativeData test = testing::gesture_inputs(400, 2);
@@ -274,7 +274,8 @@ TEST(QuantInt8, LstmMatchesGooglesLayout) {
       const bool calibrated_bias = a.builtin == micro::op::kFullyConnected && i == 2;
       if (tb.is_constant() && !calibrated_bias) {
         EXPECT_EQ(ta.data, tb.data);  // weights, gate biases (and RESHAPE's shape) bit for bit
-        if (tb.quant.quantized()) EXPECT_NEAR(ta.quant.scales[0], tb.quant.scales[0], tb.quant.scales[0] * 1e-6);
+        if (tb.quant.quantized())
+          EXPECT_NEAR(ta.quant.scales.at(0), tb.quant.scales.at(0), tb.quant.scales.at(0) * 1e-6);
       }
     }
     ASSERT_EQ(a.intermediates.size(), b.intermediates.size());
@@ -294,14 +295,14 @@ TEST(QuantInt8, LstmMatchesGooglesLayout) {
   EXPECT_EQ(in_tensor(g, lstm, 18).quant.zero_points, out.quant.zero_points);
   EXPECT_EQ(g.tensors[static_cast<size_t>(lstm.intermediates[4])].quant.scales, out.quant.scales);
   // The cell state's scale is a power of two (Google's: 2^-12).
-  const float cell_scale = in_tensor(g, lstm, 19).quant.scales[0];
+  const float cell_scale = in_tensor(g, lstm, 19).quant.scales.at(0);
   int exponent;
   EXPECT_EQ(std::frexp(cell_scale, &exponent), 0.5f);
   std::printf(
       "trained_lstm int8: cell state scale 2^%d (Google's 2^-12), output scale %.6f zp %lld (Google's "
       "0.007817 zp 0)\n",
-      exponent - 1, out.quant.scales[0], static_cast<long long>(out.quant.zero_points[0]));
-  EXPECT_EQ(in_tensor(g, lstm, 0).quant.scales[0], 1.0f / 255.0f);
+      exponent - 1, out.quant.scales.at(0), static_cast<long long>(out.quant.zero_points.at(0)));
+  EXPECT_EQ(in_tensor(g, lstm, 0).quant.scales.at(0), 1.0f / 255.0f);
 
   // Accuracy: argmax agreement with the float model, next to Google's int8 model's.
   FloatIo fr(f), qr(g), gr(google);

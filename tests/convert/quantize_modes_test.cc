@@ -102,7 +102,7 @@ TEST(QuantDynamicRange, MagicWandHybridOps) {
   const GraphTensor& w = r.graph.tensors[static_cast<size_t>(fc.inputs[1])];
   EXPECT_EQ(w.type, TensorType::kInt8);
   EXPECT_EQ(w.quant.scales.size(), 1u);
-  EXPECT_EQ(w.quant.zero_points[0], 0);
+  EXPECT_EQ(w.quant.zero_points.at(0), 0);
   EXPECT_TRUE(fc.options.asymmetric_quantize_inputs);
   EXPECT_EQ(fc.version, 9);  // hybrid with asymmetric inputs
   EXPECT_EQ(r.graph.tensors[static_cast<size_t>(fc.inputs[2])].type, TensorType::kFloat32);
@@ -154,16 +154,16 @@ TEST(QuantInt16x8, HelloWorldStructureAndAccuracy) {
     const GraphTensor& w = g.tensors[static_cast<size_t>(k.inputs[1])];
     const GraphTensor& b = g.tensors[static_cast<size_t>(k.inputs[2])];
     EXPECT_EQ(in.type, TensorType::kInt16);
-    EXPECT_EQ(in.quant.zero_points[0], 0);
+    EXPECT_EQ(in.quant.zero_points.at(0), 0);
     EXPECT_EQ(w.type, TensorType::kInt8);
     EXPECT_EQ(b.type, TensorType::kInt64);
-    EXPECT_FLOAT_EQ(b.quant.scales[0], in.quant.scales[0] * w.quant.scales[0]);
+    EXPECT_FLOAT_EQ(b.quant.scales.at(0), in.quant.scales.at(0) * w.quant.scales.at(0));
     // op_version.cc checks for an int16 filter before its int16 FULLY_CONNECTED version 7, so
     // int16 activations with int8 weights fall through to version 1.
     EXPECT_EQ(k.version, 1);
   }
   // The input [0, 2 pi] symmetric over 32767 steps.
-  EXPECT_NEAR(g.tensors[static_cast<size_t>(g.inputs[0])].quant.scales[0], 6.2832f / 32767.0f, 1e-6);
+  EXPECT_NEAR(g.tensors[static_cast<size_t>(g.inputs[0])].quant.scales.at(0), 6.2832f / 32767.0f, 1e-6);
   // 16-bit activations leave only the int8 weights' rounding: the error is below int8's.
   QuantizeOptions o8 = mode(QuantMode::kInt8);
   o8.io_type = TensorType::kInt8;
@@ -188,7 +188,7 @@ TEST(QuantInt16x8, MagicWandRunsWithFloatIo) {
   EXPECT_EQ(softmax.version, 3);
   EXPECT_EQ(g.ops.front().builtin, op::kQuantize);
   EXPECT_EQ(g.ops.front().version, 2);  // to int16
-  EXPECT_FLOAT_EQ(g.tensors[static_cast<size_t>(softmax.outputs[0])].quant.scales[0], 1.0f / 32768.0f);
+  EXPECT_FLOAT_EQ(g.tensors[static_cast<size_t>(softmax.outputs[0])].quant.scales.at(0), 1.0f / 32768.0f);
   FloatIo fr(f), qr(g);
   int agree = 0;
   const RepresentativeData test = testing::gesture_inputs(100, 2);
@@ -244,7 +244,7 @@ TEST(QuantBiasCorrection, SubtractsTheMeanWeightRoundingShift) {
     const GraphTensor& b = g.tensors[2];
     int32_t q;
     std::memcpy(&q, b.data.data(), 4);
-    return std::pair<double, double>(q * static_cast<double>(b.quant.scales[0]), b.quant.scales[0]);
+    return std::pair<double, double>(q * static_cast<double>(b.quant.scales.at(0)), b.quant.scales.at(0));
   };
   const auto [v0, step0] = bias_value(plain);
   const auto [v1, step1] = bias_value(corrected);
@@ -253,7 +253,7 @@ TEST(QuantBiasCorrection, SubtractsTheMeanWeightRoundingShift) {
   // The outputs move by the shift, up to one output step (both are rounded to the same grid).
   const float y0 = FloatIo(plain).run(data[0])[0], y1 = FloatIo(corrected).run(data[0])[0];
   std::printf("tiny FC: float 0.7, int8 %.5f, int8 with bias correction %.5f\n", y0, y1);
-  const double out_step = plain.tensors[3].quant.scales[0];
+  const double out_step = plain.tensors[3].quant.scales.at(0);
   EXPECT_NEAR(y0 - y1, 10.0 * (3.0 * 0.5 / 127.0 - 0.01), out_step);
 }
 

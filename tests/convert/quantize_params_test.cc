@@ -25,36 +25,36 @@ TEST(QuantParams, AsymmetricInt8MinusOneToThree) {
   // scale = (3 - -1) / 255; zero point = -128 - (-1) / (4/255) = -128 + 63.75 = -64.25 -> -64.
   const QuantParams q = asymmetric_params(-1.0f, 3.0f, -128, 127);
   ASSERT_EQ(q.scales.size(), 1u);
-  EXPECT_FLOAT_EQ(q.scales[0], 4.0f / 255.0f);
-  EXPECT_EQ(q.zero_points[0], -64);
+  EXPECT_FLOAT_EQ(q.scales.at(0), 4.0f / 255.0f);
+  EXPECT_EQ(q.zero_points.at(0), -64);
 }
 
 TEST(QuantParams, AsymmetricRoundsZeroPointToNearest) {
   // [-0.3, 1]: scale 1.3/255, zero point -128 + 0.3 * 255 / 1.3 = -128 + 58.846 = -69.15 -> -69.
   const QuantParams q = asymmetric_params(-0.3f, 1.0f, -128, 127);
-  EXPECT_FLOAT_EQ(q.scales[0], 1.3f / 255.0f);
-  EXPECT_EQ(q.zero_points[0], -69);
+  EXPECT_FLOAT_EQ(q.scales.at(0), 1.3f / 255.0f);
+  EXPECT_EQ(q.zero_points.at(0), -69);
 }
 
 TEST(QuantParams, RangeExcludingZeroIsWidenedToHoldIt) {
   // [2, 6] -> [0, 6]: scale 6/255, zero point at qmin.
   QuantParams q = asymmetric_params(2.0f, 6.0f, -128, 127);
-  EXPECT_FLOAT_EQ(q.scales[0], 6.0f / 255.0f);
-  EXPECT_EQ(q.zero_points[0], -128);
+  EXPECT_FLOAT_EQ(q.scales.at(0), 6.0f / 255.0f);
+  EXPECT_EQ(q.zero_points.at(0), -128);
   // [-5, -1] -> [-5, 0]: zero point -128 + 5 / (5/255) = 127.
   q = asymmetric_params(-5.0f, -1.0f, -128, 127);
-  EXPECT_FLOAT_EQ(q.scales[0], 5.0f / 255.0f);
-  EXPECT_EQ(q.zero_points[0], 127);
+  EXPECT_FLOAT_EQ(q.scales.at(0), 5.0f / 255.0f);
+  EXPECT_EQ(q.zero_points.at(0), 127);
   // Nothing but zero: any scale represents it; TF uses 1.
   q = asymmetric_params(0.0f, 0.0f, -128, 127);
-  EXPECT_EQ(q.scales[0], 1.0f);
-  EXPECT_EQ(q.zero_points[0], 0);
+  EXPECT_EQ(q.scales.at(0), 1.0f);
+  EXPECT_EQ(q.zero_points.at(0), 0);
 }
 
 TEST(QuantParams, SymmetricInt16) {
   const QuantParams q = symmetric_params(-3.0f, 1.0f, 32767);
-  EXPECT_FLOAT_EQ(q.scales[0], 3.0f / 32767.0f);
-  EXPECT_EQ(q.zero_points[0], 0);
+  EXPECT_FLOAT_EQ(q.scales.at(0), 3.0f / 32767.0f);
+  EXPECT_EQ(q.zero_points.at(0), 0);
 }
 
 TEST(QuantParams, PerChannelWeightsAxis0) {
@@ -64,7 +64,7 @@ TEST(QuantParams, PerChannelWeightsAxis0) {
   QuantParams q;
   const std::vector<int8_t> data = quantize_weights_symmetric(w, 0, &q);
   ASSERT_EQ(q.scales.size(), 2u);
-  EXPECT_FLOAT_EQ(q.scales[0], 0.02f);
+  EXPECT_FLOAT_EQ(q.scales.at(0), 0.02f);
   EXPECT_FLOAT_EQ(q.scales[1], 1.0f);
   EXPECT_EQ(q.zero_points, (std::vector<int64_t>{0, 0}));
   EXPECT_EQ(q.axis, 0);
@@ -77,7 +77,7 @@ TEST(QuantParams, PerChannelWeightsAxis3LikeDepthwise) {
   QuantParams q;
   const std::vector<int8_t> data = quantize_weights_symmetric(w, 3, &q);
   ASSERT_EQ(q.scales.size(), 2u);
-  EXPECT_FLOAT_EQ(q.scales[0], 0.01f);
+  EXPECT_FLOAT_EQ(q.scales.at(0), 0.01f);
   EXPECT_FLOAT_EQ(q.scales[1], 8.0f / 127.0f);
   EXPECT_EQ(q.axis, 3);
   // -2 / (8/127) = -31.75 -> -32.
@@ -89,7 +89,7 @@ TEST(QuantParams, PerTensorWeightsAndAllZeroChannel) {
   QuantParams q;
   EXPECT_EQ(quantize_weights_symmetric(w, -1, &q), (std::vector<int8_t>{0, 0, 0, 0}));
   ASSERT_EQ(q.scales.size(), 1u);
-  EXPECT_EQ(q.scales[0], 1.0f);
+  EXPECT_EQ(q.scales.at(0), 1.0f);
 }
 
 TEST(QuantParams, BiasScaleIsInputScaleTimesWeightScale) {
@@ -101,7 +101,7 @@ TEST(QuantParams, BiasScaleIsInputScaleTimesWeightScale) {
   std::memcpy(v, bytes.data(), 8);
   EXPECT_EQ(v[0], 200);
   EXPECT_EQ(v[1], -300);
-  EXPECT_FLOAT_EQ(q.scales[0], 0.005f);
+  EXPECT_FLOAT_EQ(q.scales.at(0), 0.005f);
   EXPECT_FLOAT_EQ(q.scales[1], 0.01f);
   EXPECT_EQ(q.zero_points, (std::vector<int64_t>{0, 0}));
   // int64 for int16 activations: 3e5 / (1e-3 * 1e-3) = 3e11 does not fit int32.

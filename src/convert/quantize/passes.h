@@ -10,6 +10,8 @@ namespace tinyforge::convert::detail {
 QuantizeResult quantize_integer(const Graph& float_graph, const QuantizeOptions& options,
                                 const Calibration& calibration);
 QuantizeResult quantize_float16(const Graph& float_graph);
+// Throws Error listing every op without a kernel for the integer mode, or a wrong io_type.
+void check_integer_ops(const Graph& float_graph, const QuantizeOptions& options);
 QuantizeResult quantize_dynamic_range(const Graph& float_graph, const QuantizeOptions& options);
 
 // Throws Error naming the first tensor that shows the graph is not a plain float32 graph

@@ -80,6 +80,7 @@ QuantizeResult quantize(const Graph& float_graph, const QuantizeOptions& options
                 " quantization needs a representative data set to calibrate activation ranges");
   }
   detail::check_float_graph(float_graph);
+  detail::check_integer_ops(float_graph, options);  // before the (longer) calibration
   ObserverOptions obs = options.calibration;
   if (options.mode == QuantMode::kInt16x8) obs.mse_bits = 16;
   const Calibration cal = calibrate(float_graph, *data, obs);

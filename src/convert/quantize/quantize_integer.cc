@@ -153,27 +153,7 @@ class IntegerQuantizer {
  private:
   enum class Role { kUntouched, kActivation, kConstant, kWeights, kBias };
 
-  void check_ops() {
-    std::string bad;
-    for (size_t k = 0; k < fg_.ops.size(); ++k) {
-      const GraphOp& o = fg_.ops[k];
-      if (supported(o.builtin, spec_.act)) continue;
-      bad += "\n  " + op_label(fg_, k);
-      if (o.builtin == op::kUnidirectionalSequenceLstm) bad += ": int16x8 LSTM quantization is not implemented";
-    }
-    if (!bad.empty()) {
-      throw Error(std::string(spec_.mode) + " quantization has no " + micro::type_name(spec_.act) +
-                  " kernel for these ops (keep the model float, or use float16 / dynamic-range):" + bad);
-    }
-    const TensorType io = o_.io_type;
-    const bool io_ok =
-        io == TensorType::kFloat32 || io == spec_.act || (spec_.act == TensorType::kInt8 && io == TensorType::kUInt8);
-    if (!io_ok) {
-      throw Error(std::string("input/output type ") + micro::type_name(io) + " is not available for " + spec_.mode +
-                  " (use float32, " + micro::type_name(spec_.act) +
-                  (spec_.act == TensorType::kInt8 ? " or uint8)" : ")"));
-    }
-  }
+  void check_ops() { check_integer_ops(fg_, o_); }
 
   void classify() {
     role_.assign(g_.tensors.size(), Role::kUntouched);
@@ -458,6 +438,28 @@ class IntegerQuantizer {
 };
 
 }  // namespace
+
+void check_integer_ops(const Graph& g, const QuantizeOptions& options) {
+  const Spec spec = spec_for(options.mode);
+  std::string bad;
+  for (size_t k = 0; k < g.ops.size(); ++k) {
+    const GraphOp& o = g.ops[k];
+    if (supported(o.builtin, spec.act)) continue;
+    bad += "\n  " + op_label(g, k);
+    if (o.builtin == op::kUnidirectionalSequenceLstm) bad += ": int16x8 LSTM quantization is not implemented";
+  }
+  if (!bad.empty()) {
+    throw Error(std::string(spec.mode) + " quantization has no " + micro::type_name(spec.act) +
+                " kernel for these ops (keep the model float, or use float16 / dynamic-range):" + bad);
+  }
+  const TensorType io = options.io_type;
+  const bool io_ok =
+      io == TensorType::kFloat32 || io == spec.act || (spec.act == TensorType::kInt8 && io == TensorType::kUInt8);
+  if (!io_ok) {
+    throw Error(std::string("input/output type ") + micro::type_name(io) + " is not available for " + spec.mode +
+                " (use float32, " + micro::type_name(spec.act) + (spec.act == TensorType::kInt8 ? " or uint8)" : ")"));
+  }
+}
 
 QuantizeResult quantize_integer(const Graph& float_graph, const QuantizeOptions& options,
                                 const Calibration& calibration) {
