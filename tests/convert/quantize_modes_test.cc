@@ -257,6 +257,29 @@ TEST(QuantBiasCorrection, SubtractsTheMeanWeightRoundingShift) {
   EXPECT_NEAR(y0 - y1, 10.0 * (3.0 * 0.5 / 127.0 - 0.01), out_step);
 }
 
+TEST(QuantBadInput, NonFiniteWeightsAndBiasesAreErrors) {
+  const RepresentativeData data(2, Sample{{1.0f, 10.0f}});
+  QuantizeOptions o = mode(QuantMode::kInt8);
+  Graph f = tiny_fc();
+  f.tensors[2].data = detail::to_bytes(std::vector<float>{NAN});
+  try {
+    quantize(f, o, &data);
+    FAIL() << "NaN bias accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'b'"), std::string::npos) << e.what();
+  }
+  f = tiny_fc();
+  f.tensors[1].data = detail::to_bytes(std::vector<float>{INFINITY, 1.0f});
+  EXPECT_THROW(quantize(f, o, &data), Error);
+  QuantizeOptions d = mode(QuantMode::kDynamicRange);
+  d.dynamic_min_elements = 1;
+  EXPECT_THROW(quantize(f, d), Error);
+  // float16 cannot hold 1e6.
+  f = tiny_fc();
+  f.tensors[1].data = detail::to_bytes(std::vector<float>{1e6f, 1.0f});
+  EXPECT_THROW(quantize(f, mode(QuantMode::kFloat16)), Error);
+}
+
 TEST(QuantRepresentativeData, ReadsNpyWithOrWithoutTheBatchDimension) {
   const Graph f = shared_graph("hello_world_float");  // input [1, 1]
   const std::filesystem::path dir = std::filesystem::temp_directory_path();

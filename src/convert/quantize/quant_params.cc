@@ -93,6 +93,7 @@ std::vector<uint8_t> quantize_bias(const std::vector<float>& bias, float input_s
   const double limit = type == TensorType::kInt64 ? 9.2e18 : static_cast<double>(std::numeric_limits<int32_t>::max());
   std::vector<int64_t> q(bias.size());
   for (size_t c = 0; c < bias.size(); ++c) {
+    if (!std::isfinite(bias[c])) throw Error("bias value " + std::to_string(c) + " is NaN or infinite");
     const double s = params->scales[weight_scales.size() == 1 ? 0 : c];
     q[c] = static_cast<int64_t>(std::clamp(std::round(static_cast<double>(bias[c]) / s), -limit, limit));
   }

@@ -2,6 +2,7 @@
 #include "tinyforge/convert/quantize.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "convert/quantize/passes.h"
 #include "convert/quantize/tensor_data.h"
@@ -35,6 +36,13 @@ void check_float_graph(const Graph& g) {
     if (x.quant.quantized()) {
       throw Error("the graph is already quantized (" + tensor_label(g, static_cast<int32_t>(t)) +
                   " has quantization parameters); quantize the float32 model");
+    }
+    if (x.type == TensorType::kFloat32 && x.is_constant()) {
+      for (float v : float_data(x)) {
+        if (!std::isfinite(v)) {
+          throw Error(tensor_label(g, static_cast<int32_t>(t)) + " holds a NaN or infinite value; fix the float model");
+        }
+      }
     }
     if (x.type == TensorType::kFloat16) {
       throw Error("the graph already holds float16 data (" + tensor_label(g, static_cast<int32_t>(t)) +

@@ -263,6 +263,9 @@ class IntegerQuantizer {
     const size_t i = static_cast<size_t>(t);
     if (role_[i] == Role::kConstant) {
       const std::vector<float> v = float_data(fg_.tensors[i]);
+      for (float x : v) {
+        if (!std::isfinite(x)) throw Error(tensor_label(fg_, t) + " holds a NaN or infinite value");
+      }
       *lo = v.empty() ? 0.0f : *std::min_element(v.begin(), v.end());
       *hi = v.empty() ? 0.0f : *std::max_element(v.begin(), v.end());
       return;
@@ -377,7 +380,11 @@ class IntegerQuantizer {
       // A per-tensor weight scale with a bias of several channels still gives one bias scale.
       GraphTensor& gb = g_.tensors[static_cast<size_t>(b)];
       QuantParams bq;
-      gb.data = quantize_bias(bias, in_scale, ws, spec_.bias, &bq);
+      try {
+        gb.data = quantize_bias(bias, in_scale, ws, spec_.bias, &bq);
+      } catch (const Error& e) {
+        throw Error(op_label(g_, k) + ", " + tensor_label(g_, b) + ": " + e.what());
+      }
       gb.type = spec_.bias;
       gb.quant = bq;
     }
