@@ -26,6 +26,9 @@ struct LowerOptions {
   // Normalization/Rescaling right before a Dense or a 'valid' convolution is folded into its
   // weights and bias (exact: no padding sees the shifted zeros); otherwise (or when false) MUL + ADD.
   bool fold_preprocessing = true;
+  // Dense without a bias: the bias input absent (-1), as Google's converter writes it, or (true)
+  // a zero bias for readers that reject absent inputs (Arm NN 20.08's TfLite parser does).
+  bool dense_zero_bias = false;
   // GlobalAveragePooling as MEAN (what Google's converter writes) or as AVERAGE_POOL_2D.
   bool global_average_as_mean = true;
 };

@@ -1,5 +1,6 @@
 // Clean-up after lowering, as Google's converter canonicalizes: a RESHAPE of a RESHAPE becomes
-// one RESHAPE (Conv1D and 1D pooling each reshape in and out), and tensors no op or graph
+// one RESHAPE (Conv1D and 1D pooling each reshape in and out), a RESHAPE that changes nothing
+// disappears, and tensors no op or graph
 // input/output refers to any more are dropped.
 #include <algorithm>
 
@@ -58,7 +59,20 @@ void merge_reshape_chains(Graph& g) {
     }
     if (first < 0 || readers != 1 || is_output(mid)) continue;
     second.inputs[0] = g.ops[static_cast<size_t>(first)].inputs[0];
-    g.ops.erase(g.ops.begin() + first);
+    g.ops.erase(g.ops.begin() + static_cast<std::ptrdiff_t>(first));
+    --k;
+  }
+  // A RESHAPE to the shape it already has (a merged out-and-back pair) is dropped.
+  for (size_t k = 0; k < g.ops.size(); ++k) {
+    const GraphOp& r = g.ops[k];
+    if (r.builtin != micro::op::kReshape) continue;
+    const int32_t from = r.inputs[0], to = r.outputs[0];
+    if (g.tensors[static_cast<size_t>(from)].shape != g.tensors[static_cast<size_t>(to)].shape || is_output(to))
+      continue;
+    for (GraphOp& reader : g.ops) {
+      for (int32_t& t : reader.inputs) t = t == to ? from : t;
+    }
+    g.ops.erase(g.ops.begin() + static_cast<std::ptrdiff_t>(k));
     --k;
   }
   drop_unused_tensors(g);

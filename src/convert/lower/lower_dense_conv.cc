@@ -116,7 +116,7 @@ void lower_dense(Context& ctx, size_t i) {
   std::vector<float> w(static_cast<size_t>(k.size()));
   for (int64_t o = 0; o < units; ++o)
     for (int64_t j = 0; j < n_in; ++j) w[static_cast<size_t>(o * n_in + j)] = k[j * units + o];
-  bool with_bias = has_weight(layer, "bias");
+  bool with_bias = has_weight(layer, "bias") || ctx.options.dense_zero_bias;
   std::vector<float> b = bias_or_zeros(layer, static_cast<size_t>(units));
   if (in.has_affine) {
     fold_input_affine(in.affine, w, b);

@@ -3,7 +3,7 @@
 // recurrent_kernel and bias split per gate in TFLite's order (input, forget, cell, output, which is
 // Keras' i, f, c, o) and transposed to [units, features] / [units, units]; absent peephole,
 // projection and layer-norm inputs (-1); hidden and cell state as zero-initialized variable
-// tensors [1, units]; options TANH, no clipping, batch-major. The op always returns the whole
+// tensors [1, units]; options TANH, cell_clip 10 (as Google writes it), batch-major. The op always returns the whole
 // sequence; return_sequences=false takes the last step with STRIDED_SLICE, as TF's graph does.
 //
 // Rejected with the layer named: an activation other than tanh (the runtime's kernel computes
@@ -77,7 +77,9 @@ void lower_lstm(Context& ctx, size_t i) {
   }
   OpOptions opt;
   opt.activation = micro::Activation::kTanh;
-  opt.cell_clip = 0.0f;
+  // Google's converter writes every Keras LSTM with the cell state clipped to [-10, 10] (Keras
+  // itself does not clip: outputs differ only once a cell value passes 10).
+  opt.cell_clip = 10.0f;
   opt.proj_clip = 0.0f;
   opt.time_major = false;
   const std::vector<int32_t> seq_shape = {1, in.shape[1], u32};
