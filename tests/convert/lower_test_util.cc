@@ -97,6 +97,12 @@ double max_relative_error(const std::vector<float>& a, const std::vector<float>&
   return worst;
 }
 
+double armnn_error(const std::vector<float>& armnn, const std::vector<float>& ours) {
+  double scale = 0.0;
+  for (float v : ours) scale = std::max(scale, std::abs(double(v)));
+  return max_relative_error(armnn, ours, std::max(1e-3 * scale, 1e-30));
+}
+
 double scaled_error(const std::vector<float>& a, const std::vector<float>& b) {
   if (a.size() != b.size() || b.empty()) return std::numeric_limits<double>::infinity();
   double diff = 0.0, scale = 0.0;

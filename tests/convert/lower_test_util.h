@@ -29,6 +29,10 @@ std::vector<std::string> op_names(const Graph& g);
 
 // The largest |a - b| / (|b| + floor) over all values (sizes must match; +inf if not).
 double max_relative_error(const std::vector<float>& a, const std::vector<float>& b, double floor);
+// Arm NN vs ours: max |a - b| / (|b| + floor) with floor = 1e-3 * max|b|: relative per value,
+// except that values within a thousandth of the output's scale (differences of much larger
+// terms) are compared against that floor. Tests require <= 1e-5.
+double armnn_error(const std::vector<float>& armnn, const std::vector<float>& ours);
 // max |a - b| / max |b|: the error relative to the output's scale (+inf on size mismatch).
 double scaled_error(const std::vector<float>& a, const std::vector<float>& b);
 
