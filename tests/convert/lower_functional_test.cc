@@ -135,6 +135,26 @@ TEST(LowerFunctional, DenseOnSequenceKeepsNumDims) {
   EXPECT_NE(error.find("[1,4,2] != [4,2]"), std::string::npos) << error;
 }
 
+// op_version.cc: a dilated DEPTHWISE_CONV_2D is version 2 (CONV_2D stays 1).
+TEST(LowerFunctional, DilatedDepthwiseIsVersion2) {
+  nn::set_random_seed(6);
+  nn::Sequential model({9, 9, 2},
+                       {nn::DepthwiseConv2D(3, {.dilation_rate = 2}), nn::Conv2D(3, 2, {.dilation_rate = 2})});
+  test_lower::randomize_weights(model, 7);
+  const Graph g = lower_model(model);
+  ASSERT_EQ(test_lower::op_names(g), std::vector<std::string>({"DEPTHWISE_CONV_2D", "CONV_2D"}));
+  EXPECT_EQ(g.ops[0].version, 2);
+  EXPECT_EQ(g.ops[0].options.dilation_h, 2);
+  EXPECT_EQ(g.ops[1].version, 1);
+  const auto inputs = test_lower::seeded_inputs(model, 8);
+  const auto ours = test_lower::run_micro(g, inputs);
+  EXPECT_LE(test_lower::scaled_error(ours[0], test_lower::run_nn(model, inputs)[0]), kPredictTolerance);
+  std::string error;
+  const auto armnn = test_lower::run_armnn(g, inputs, &error);
+  ASSERT_EQ(armnn.size(), 1u) << error;
+  EXPECT_LE(test_lower::armnn_error(armnn[0], ours[0]), kArmnnTolerance);
+}
+
 TEST(LowerFunctional, GlobalAverageAsAveragePoolOption) {
   nn::set_random_seed(2);
   nn::Sequential model({6, 5, 3}, {nn::GlobalAveragePooling2D({.keepdims = true}), nn::Flatten()});
