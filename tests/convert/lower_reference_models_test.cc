@@ -14,6 +14,8 @@
 // (test_lower::armnn_error).
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "lower_test_util.h"
 #include "reference_models.h"
 #include "tinyforge/convert/lower.h"
@@ -39,6 +41,8 @@ struct Case {
   std::string name;
   std::vector<std::string> ops;  // as Google's converter writes the Keras model (see each comment)
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> kCases = {
