@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "lower_test_util.h"
 #include "tinyforge/convert/lower.h"
@@ -216,6 +217,22 @@ TEST(LowerRejects, GruEluAndNamesTheLayer) {
     nn::Model m({in}, {nn::Dense(2, {.activation = "elu", .name = "head"})(in)});
     expect_rejected(m, "Dense 'head'", "'elu'");
   }
+}
+
+// A layer called twice gets its weights written twice (one op per call) under distinct names.
+TEST(LowerFunctional, SharedLayerTensorNamesAreUnique) {
+  nn::set_random_seed(9);
+  auto in = nn::Input({3}, "x");
+  auto shared = nn::Dense(3, {.activation = "tanh", .name = "shared"});
+  nn::Model model({in}, {shared(shared(in))});
+  test_lower::randomize_weights(model, 10);
+  const Graph g = lower_model(model);
+  std::set<std::string> names;
+  for (const GraphTensor& t : g.tensors) EXPECT_TRUE(names.insert(t.name).second) << "duplicate name " << t.name;
+  EXPECT_EQ(names.count("shared/kernel_1"), 1u);
+  const auto inputs = test_lower::seeded_inputs(model, 11);
+  EXPECT_LE(test_lower::scaled_error(test_lower::run_micro(g, inputs)[0], test_lower::run_nn(model, inputs)[0]),
+            kPredictTolerance);
 }
 
 TEST(LowerModelFile, SameBytesAsLoweringTheModelAndDeterministic) {

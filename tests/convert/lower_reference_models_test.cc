@@ -42,7 +42,9 @@ struct Case {
   std::vector<std::string> ops;  // as Google's converter writes the Keras model (see each comment)
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> kCases = {

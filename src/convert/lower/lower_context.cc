@@ -59,7 +59,7 @@ int32_t Context::add_const_f32(const std::string& name, std::vector<int32_t> sha
   t.type = TensorType::kFloat32;
   t.shape = std::move(shape);
   write_f32(t, values);
-  return graph.add_tensor(std::move(t));
+  return add_tensor(std::move(t));
 }
 
 int32_t Context::add_const_i32(const std::string& name, std::vector<int32_t> shape,
@@ -70,7 +70,7 @@ int32_t Context::add_const_i32(const std::string& name, std::vector<int32_t> sha
   t.shape = std::move(shape);
   t.data.resize(values.size() * sizeof(int32_t));
   if (!values.empty()) std::memcpy(t.data.data(), values.data(), t.data.size());
-  return graph.add_tensor(std::move(t));
+  return add_tensor(std::move(t));
 }
 
 int32_t Context::add_activation(const std::string& name, std::vector<int32_t> shape) {
@@ -78,6 +78,16 @@ int32_t Context::add_activation(const std::string& name, std::vector<int32_t> sh
   t.name = name;
   t.type = TensorType::kFloat32;
   t.shape = std::move(shape);
+  return add_tensor(std::move(t));
+}
+
+int32_t Context::add_tensor(GraphTensor t) {
+  const int uses = name_uses_[t.name]++;
+  if (uses > 0) {
+    // Appended in two steps: GCC 12 warns falsely (-Wrestrict) on "_" + std::to_string().
+    t.name += '_';
+    t.name += std::to_string(uses);
+  }
   return graph.add_tensor(std::move(t));
 }
 

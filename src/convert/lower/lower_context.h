@@ -69,6 +69,8 @@ class Context {
   int32_t add_const_f32(const std::string& name, std::vector<int32_t> shape, const std::vector<float>& values);
   int32_t add_const_i32(const std::string& name, std::vector<int32_t> shape, const std::vector<int32_t>& values);
   int32_t add_activation(const std::string& name, std::vector<int32_t> shape);
+  // Adds any tensor under a unique name (a shared layer called twice gets "name_1", ...).
+  int32_t add_tensor(GraphTensor t);
   // Adds an op with the version op_version() gives it; returns its index.
   int32_t emit(int32_t builtin, std::vector<int32_t> inputs, std::vector<int32_t> outputs, OpOptions options = {});
 
@@ -84,6 +86,7 @@ class Context {
   std::vector<bool> is_output_;
   std::vector<int64_t> single_consumer_;
   std::unordered_map<const nn::Node*, size_t> index_;
+  std::unordered_map<std::string, int> name_uses_;
 };
 
 // Float data of a constant tensor (the graph stores little-endian bytes).

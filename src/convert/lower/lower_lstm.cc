@@ -73,7 +73,7 @@ void lower_lstm(Context& ctx, size_t i) {
     state.type = TensorType::kFloat32;
     state.shape = {1, u32};
     state.is_variable = true;
-    inputs[static_cast<size_t>(18 + k)] = ctx.graph.add_tensor(std::move(state));
+    inputs[static_cast<size_t>(18 + k)] = ctx.add_tensor(std::move(state));
   }
   OpOptions opt;
   opt.activation = micro::Activation::kTanh;
