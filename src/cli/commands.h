@@ -10,5 +10,6 @@ void add_inspect_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
 
 }  // namespace tinyforge::cli

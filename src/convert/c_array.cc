@@ -51,16 +51,6 @@ const char* kernel_symbol(int32_t builtin) {
   }
 }
 
-bool is_c_identifier(const std::string& s) {
-  if (s.empty()) return false;
-  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!alpha(s[0])) return false;
-  for (char c : s) {
-    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-  }
-  return true;
-}
-
 std::string op_name(const GraphOp& o) {
   if (o.builtin == op::kCustom) return "CUSTOM(" + o.custom_code + ")";
   const std::string name = micro::builtin_op_name(o.builtin);
@@ -115,6 +105,16 @@ std::string source_text(const std::string& name, const std::vector<uint8_t>& mod
 }
 
 }  // namespace
+
+bool is_c_identifier(const std::string& s) {
+  if (s.empty()) return false;
+  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!alpha(s[0])) return false;
+  for (char c : s) {
+    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
+  }
+  return true;
+}
 
 CArraySource make_c_array(const std::vector<uint8_t>& model, const CArrayOptions& options) {
   if (!is_c_identifier(options.name)) {

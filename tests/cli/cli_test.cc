@@ -13,28 +13,15 @@
 namespace tinyforge {
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using Result = test::CommandResult;
 
 Result run_cli(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "cli_stderr.txt";
-  const std::string cmd = std::string(TINYFORGE_BINARY_DIR) + "/bin/tinyforge " + args + " 2>" + err_file;
-  Result r{};
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
+  return test::run_tinyforge(args);
 }
 
-std::string model_path(const std::string& name) { return test::shared_path("models/" + name + ".tflite"); }
+std::string model_path(const std::string& name) {
+  return test::shared_path("models/" + name + ".tflite");
+}
 
 nlohmann::json golden(const std::string& name) {
   std::ifstream in(test::shared_path("reference/tflm_goldens.json"));

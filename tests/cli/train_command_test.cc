@@ -19,25 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-Result run_tinyforge(const std::string& args, const std::string& err_file) {
-  const std::string cmd = std::string(TINYFORGE_BINARY_DIR) + "/bin/tinyforge " + args + " 2>" + err_file;
-  Result r{};
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
-}
+using Result = test::CommandResult;
 
 class TrainCommand : public ::testing::Test {
  protected:
@@ -55,7 +37,8 @@ class TrainCommand : public ::testing::Test {
       x_.push_back(b);
       y_.push_back(a - b > 0 ? 1.0f : 0.0f);
     }
-    NpyArray x{"f4", {300, 2}, std::vector<uint8_t>(x_.size() * 4)}, y{"f4", {300}, std::vector<uint8_t>(y_.size() * 4)};
+    NpyArray x{"f4", {300, 2}, std::vector<uint8_t>(x_.size() * 4)},
+        y{"f4", {300}, std::vector<uint8_t>(y_.size() * 4)};
     std::memcpy(x.data.data(), x_.data(), x.data.size());
     std::memcpy(y.data.data(), y_.data(), y.data.size());
     write_npy(dir_ + "/x.npy", x);
@@ -74,7 +57,7 @@ class TrainCommand : public ::testing::Test {
   void write_config(const std::string& text, const std::string& name = "train.json") {
     std::ofstream(dir_ + "/" + name) << text;
   }
-  Result train(const std::string& args) { return run_tinyforge("train " + args, dir_ + "/stderr.txt"); }
+  Result train(const std::string& args) { return test::run_tinyforge("train " + args); }
 
   // Accuracy of a saved model over all 300 samples, counted here.
   double accuracy(const std::string& path) {

@@ -13,6 +13,15 @@ std::string shared_path(const std::string& relative);
 std::vector<uint8_t> read_file(const std::string& path);
 // FNV-1a 64-bit, as in the goldens file.
 uint64_t fnv1a64(const void* data, size_t size, uint64_t seed = 0xcbf29ce484222325ull);
+// The `tinyforge` command as a user runs it (the build's bin/tinyforge with `args`, through the
+// shell): exit code, stdout and stderr.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CommandResult run_tinyforge(const std::string& args);
+
 // A byte buffer whose data() is 16-byte aligned (models and arenas want that).
 class AlignedBytes {
  public:

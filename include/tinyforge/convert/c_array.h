@@ -20,6 +20,9 @@ struct CArraySource {
   std::string source;  // NAME.cc
 };
 
+// Letters, digits and '_', not starting with a digit.
+bool is_c_identifier(const std::string& s);
+
 // Throws Error if the name is not a C identifier or the bytes are not a readable model.
 CArraySource make_c_array(const std::vector<uint8_t>& model, const CArrayOptions& options);
 
