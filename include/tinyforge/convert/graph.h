@@ -18,10 +18,10 @@ namespace tinyforge::convert {
 using micro::TensorType;
 
 struct QuantParams {
-  std::vector<float> scales;  // empty: not quantized; 1: per-tensor; N: per-channel
+  std::vector<float> scales;        // empty: not quantized; 1: per-tensor; N: per-channel
   std::vector<int64_t> zero_points;
-  int32_t axis = 0;             // quantized_dimension for per-channel
-  std::vector<float> min, max;  // optional calibration range (kept for import back into TF)
+  int32_t axis = 0;                 // quantized_dimension for per-channel
+  std::vector<float> min, max;      // optional calibration range (kept for import back into TF)
 
   bool quantized() const { return !scales.empty(); }
 };
@@ -46,25 +46,25 @@ struct OpOptions {
   int32_t stride_w = 1, stride_h = 1;
   int32_t dilation_w = 1, dilation_h = 1;
   int32_t depth_multiplier = 1;
-  int32_t filter_w = 1, filter_h = 1;        // pooling
-  bool keep_num_dims = false;                // FULLY_CONNECTED
-  bool keep_dims = false;                    // MEAN
-  int32_t axis = 0;                          // CONCATENATION
-  float beta = 1.0f;                         // SOFTMAX
-  float alpha = 0.2f;                        // LEAKY_RELU
-  std::vector<int32_t> new_shape;            // RESHAPE
-  std::vector<int32_t> squeeze_dims;         // SQUEEZE
-  float cell_clip = 0.0f, proj_clip = 0.0f;  // UNIDIRECTIONAL_SEQUENCE_LSTM
-  bool time_major = false;                   // UNIDIRECTIONAL_SEQUENCE_LSTM
-  int32_t rank = 1;                          // SVDF
+  int32_t filter_w = 1, filter_h = 1;         // pooling
+  bool keep_num_dims = false;                 // FULLY_CONNECTED
+  bool keep_dims = false;                     // MEAN
+  int32_t axis = 0;                           // CONCATENATION
+  float beta = 1.0f;                          // SOFTMAX
+  float alpha = 0.2f;                         // LEAKY_RELU
+  std::vector<int32_t> new_shape;             // RESHAPE
+  std::vector<int32_t> squeeze_dims;          // SQUEEZE
+  float cell_clip = 0.0f, proj_clip = 0.0f;   // UNIDIRECTIONAL_SEQUENCE_LSTM
+  bool time_major = false;                    // UNIDIRECTIONAL_SEQUENCE_LSTM
+  int32_t rank = 1;                           // SVDF
   bool asymmetric_quantize_inputs = false;
   int32_t begin_mask = 0, end_mask = 0, ellipsis_mask = 0, new_axis_mask = 0, shrink_axis_mask = 0;  // STRIDED_SLICE
-  bool pot_scale_int16 = true;                                                                       // ADD / SUB
+  bool pot_scale_int16 = true;                // ADD / SUB
 };
 
 struct GraphOp {
-  int32_t builtin = 0;      // micro::op::k*
-  std::string custom_code;  // for CUSTOM
+  int32_t builtin = 0;          // micro::op::k*
+  std::string custom_code;      // for CUSTOM
   int32_t version = 1;
   std::vector<int32_t> inputs;  // tensor indices; -1 for an absent optional input
   std::vector<int32_t> outputs;

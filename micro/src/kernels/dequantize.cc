@@ -86,15 +86,22 @@ Status eval(EvalContext& ctx) {
   const DequantizeData& d = *ctx.op_data_as<DequantizeData>();
   float* out = ctx.output<float>(0);
   switch (d.type) {
-    case TensorType::kInt8: dequantize(d, ctx.input<int8_t>(0), out); return Status::kOk;
-    case TensorType::kInt16: dequantize(d, ctx.input<int16_t>(0), out); return Status::kOk;
-    case TensorType::kUInt8: dequantize(d, ctx.input<uint8_t>(0), out); return Status::kOk;
+    case TensorType::kInt8:
+      dequantize(d, ctx.input<int8_t>(0), out);
+      return Status::kOk;
+    case TensorType::kInt16:
+      dequantize(d, ctx.input<int16_t>(0), out);
+      return Status::kOk;
+    case TensorType::kUInt8:
+      dequantize(d, ctx.input<uint8_t>(0), out);
+      return Status::kOk;
     case TensorType::kFloat16: {
       const uint16_t* in = ctx.input<uint16_t>(0);
       for (int32_t i = 0; i < d.count; ++i) out[i] = half_to_float(in[i]);
       return Status::kOk;
     }
-    default: return ctx.fail("type %s", type_name(d.type));
+    default:
+      return ctx.fail("type %s", type_name(d.type));
   }
 }
 

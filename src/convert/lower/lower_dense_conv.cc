@@ -95,17 +95,6 @@ Value conv_input(Context& ctx, size_t i, bool can_fold) {
   return can_fold ? ctx.input_raw(i, 0) : ctx.input(i, 0);
 }
 
-Value reshape(Context& ctx, const Value& v, std::vector<int32_t> shape, const std::string& name) {
-  const int32_t s = ctx.add_const_i32(name + "/shape", {static_cast<int32_t>(shape.size())}, shape);
-  OpOptions o;
-  o.new_shape = shape;
-  Value out;
-  out.shape = std::move(shape);
-  out.tensor = ctx.add_activation(name, out.shape);
-  ctx.emit(op::kReshape, {v.tensor, s}, {out.tensor}, o);
-  return out;
-}
-
 }  // namespace
 
 void lower_dense(Context& ctx, size_t i) {
@@ -245,10 +234,10 @@ void lower_conv1d(Context& ctx, size_t i) {
   s.options.stride_w = static_cast<int32_t>(config_int(layer, "strides"));
   s.options.dilation_w = dilation;
   // As tf.nn.conv1d: the steps become the width of a height-1 image.
-  const Value image = reshape(ctx, in, {1, 1, in.shape[1], in.shape[2]}, name + "/expand_dims");
+  const Value image = emit_reshape(ctx, in, {1, 1, in.shape[1], in.shape[2]}, name + "/expand_dims");
   const std::vector<int32_t> out_shape = with_batch(ctx.node(i).shape);
   const Value conv = emit_conv(ctx, name + "/conv2d", image.tensor, s, {1, 1, out_shape[1], out_shape[2]});
-  Value out = reshape(ctx, conv, out_shape, name);
+  Value out = emit_reshape(ctx, conv, out_shape, name);
   // The reshape keeps the channel axis, so a following RELU or BatchNormalization may still fold
   // into the CONV_2D.
   out.producer_op = conv.producer_op;

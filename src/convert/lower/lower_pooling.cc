@@ -16,17 +16,6 @@ namespace {
 
 namespace op = micro::op;
 
-Value reshape_to(Context& ctx, const Value& v, std::vector<int32_t> shape, const std::string& name) {
-  const int32_t s = ctx.add_const_i32(name + "/shape", {static_cast<int32_t>(shape.size())}, shape);
-  OpOptions o;
-  o.new_shape = shape;
-  Value out;
-  out.shape = std::move(shape);
-  out.tensor = ctx.add_activation(name, out.shape);
-  ctx.emit(op::kReshape, {v.tensor, s}, {out.tensor}, o);
-  return out;
-}
-
 Value pool(Context& ctx, int32_t builtin, const Value& in, const OpOptions& o, std::vector<int32_t> out_shape,
            const std::string& name) {
   Value out;
@@ -60,9 +49,9 @@ void lower_pooling(Context& ctx, size_t i) {
   }
   o.filter_h = static_cast<int32_t>(config_int(layer, "pool_size"));
   o.stride_h = static_cast<int32_t>(config_int(layer, "strides"));
-  const Value image = reshape_to(ctx, in, {1, in.shape[1], 1, in.shape[2]}, name + "/expand_dims");
+  const Value image = emit_reshape(ctx, in, {1, in.shape[1], 1, in.shape[2]}, name + "/expand_dims");
   const Value pooled = pool(ctx, builtin, image, o, {1, out_shape[1], 1, out_shape[2]}, name + "/pool");
-  ctx.value(i) = reshape_to(ctx, pooled, out_shape, name);
+  ctx.value(i) = emit_reshape(ctx, pooled, out_shape, name);
 }
 
 void lower_global_pooling(Context& ctx, size_t i) {
@@ -90,7 +79,7 @@ void lower_global_pooling(Context& ctx, size_t i) {
   }
   // One window over the whole image: [1, H, W, C] -> [1, 1, 1, C].
   Value image = in;
-  if (one_d) image = reshape_to(ctx, in, {1, in.shape[1], 1, in.shape[2]}, name + "/expand_dims");
+  if (one_d) image = emit_reshape(ctx, in, {1, in.shape[1], 1, in.shape[2]}, name + "/expand_dims");
   OpOptions o;
   o.padding = micro::Padding::kValid;
   o.filter_h = o.stride_h = image.shape[1];
@@ -99,7 +88,7 @@ void lower_global_pooling(Context& ctx, size_t i) {
   const bool needs_reshape = out_shape != std::vector<int32_t>{1, 1, 1, channels};
   const Value pooled = pool(ctx, max ? op::kMaxPool2D : op::kAveragePool2D, image, o, {1, 1, 1, channels},
                             needs_reshape ? name + "/pool" : name);
-  ctx.value(i) = needs_reshape ? reshape_to(ctx, pooled, out_shape, name) : pooled;
+  ctx.value(i) = needs_reshape ? emit_reshape(ctx, pooled, out_shape, name) : pooled;
 }
 
 }  // namespace tinyforge::convert::lower

@@ -9,19 +9,20 @@ namespace tinyforge::convert::lower {
 
 namespace op = micro::op;
 
-void lower_reshape(Context& ctx, size_t i) {
-  const nn::Layer& layer = *ctx.node(i).layer;
-  const Value in = ctx.input(i, 0);
-  const std::vector<int32_t> shape = with_batch(ctx.node(i).shape);
-  const std::string& name = layer.name();
+Value emit_reshape(Context& ctx, const Value& v, std::vector<int32_t> shape, const std::string& name) {
   const int32_t s = ctx.add_const_i32(name + "/shape", {static_cast<int32_t>(shape.size())}, shape);
   OpOptions o;
   o.new_shape = shape;
   Value out;
-  out.shape = shape;
-  out.tensor = ctx.add_activation(name, shape);
-  ctx.emit(op::kReshape, {in.tensor, s}, {out.tensor}, o);
-  ctx.value(i) = out;
+  out.shape = std::move(shape);
+  out.tensor = ctx.add_activation(name, out.shape);
+  ctx.emit(op::kReshape, {v.tensor, s}, {out.tensor}, o);
+  return out;
+}
+
+void lower_reshape(Context& ctx, size_t i) {
+  const Value in = ctx.input(i, 0);
+  ctx.value(i) = emit_reshape(ctx, in, with_batch(ctx.node(i).shape), ctx.node(i).layer->name());
 }
 
 void lower_zero_padding(Context& ctx, size_t i) {

@@ -21,6 +21,8 @@ void lower_pooling(Context& ctx, size_t i);
 void lower_global_pooling(Context& ctx, size_t i);
 // lower_shape.cc
 void lower_reshape(Context& ctx, size_t i);  // Flatten and Reshape
+// RESHAPE of v to a constant shape (shape tensor and ReshapeOptions.new_shape), output `name`.
+Value emit_reshape(Context& ctx, const Value& v, std::vector<int32_t> shape, const std::string& name);
 void lower_zero_padding(Context& ctx, size_t i);
 void lower_merge(Context& ctx, size_t i);  // Add, Multiply, Concatenate
 // lower_normalize.cc

@@ -360,13 +360,12 @@ class IntegerQuantizer {
       int32_t b = o.inputs[2];
       std::vector<float> bias = float_data(fg_.tensors[static_cast<size_t>(b)]);
       if (o_.bias_correction) {
-        const std::vector<double>& means = o.inputs[0] < static_cast<int32_t>(cal_.element_means.size())
-                                               ? cal_.element_means[static_cast<size_t>(o.inputs[0])]
-                                               : std::vector<double>();
-        if (means.empty()) {
+        const size_t in = static_cast<size_t>(o.inputs[0]);
+        const std::vector<double>* means = in < cal_.element_means.size() ? &cal_.element_means[in] : nullptr;
+        if (means == nullptr || means->empty()) {
           warnings_.push_back(op_label(g_, k) + ": no input means were recorded; bias not corrected");
         } else {
-          bias = corrected_bias(o, fw, q, wq, bias, means);
+          bias = corrected_bias(o, fw, q, wq, bias, *means);
         }
       }
       if (bias_done.count(b)) {  // shared bias: each op gets its own, scaled by its own input
@@ -376,8 +375,8 @@ class IntegerQuantizer {
       }
       bias_done.insert(b);
       const float in_scale = g_.tensors[static_cast<size_t>(o.inputs[0])].quant.scales.at(0);
-      std::vector<float> ws = wq.scales;
-      // A per-tensor weight scale with a bias of several channels still gives one bias scale.
+      // A per-tensor weight scale gives one bias scale, whatever the bias length (as in TF's files).
+      const std::vector<float>& ws = wq.scales;
       GraphTensor& gb = g_.tensors[static_cast<size_t>(b)];
       QuantParams bq;
       try {

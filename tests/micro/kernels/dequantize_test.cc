@@ -1,4 +1,4 @@
-// DEQUANTIZE: scale * (q - zero_point) for int8, int16 and uint8.
+// DEQUANTIZE: scale * (q - zero_point) for int8, int16 and uint8; float16 converted exactly.
 #include <cmath>
 
 #include "micro/kernels/elementwise_test_harness.h"
