@@ -10,5 +10,7 @@ void add_inspect_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace tinyforge::cli
