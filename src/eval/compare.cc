@@ -135,15 +135,18 @@ struct Side {
   detail::Scorer scorer;
 
   Side(const ModelBytes& model, const LabelledData& data, const EvalOptions& options, const char* which)
-      : runner(model), outputs(op_outputs(runner.model())), scorer(data, output_count(runner, which), options.task) {
+      : runner(model),
+        outputs(op_outputs(runner.model())),
+        scorer(data, output_count(runner, data, which), options.task) {
     capture.interp = &runner.interpreter();
     capture.per_op.resize(runner.model().num_operators());
   }
-  static size_t output_count(Runner& r, const char* which) {
+  static size_t output_count(Runner& r, const LabelledData& data, const char* which) {
     if (r.interpreter().num_inputs() != 1) {
       throw Error(std::string("model ") + which + " has " + std::to_string(r.interpreter().num_inputs()) +
                   " inputs; compare needs models with one input");
     }
+    detail::check_sample_shape(r.interpreter(), data.x);
     return static_cast<size_t>(r.interpreter().output_info(0).shape.flat_size());
   }
   void watch(size_t list_index) {

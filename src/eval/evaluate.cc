@@ -18,6 +18,7 @@ EvalResult evaluate_model(const ModelBytes& model, const LabelledData& data, con
   if (interp.num_inputs() != 1) {
     throw Error("evaluate needs a model with one input; this one has " + std::to_string(interp.num_inputs()));
   }
+  detail::check_sample_shape(interp, data.x);
   const size_t outputs = static_cast<size_t>(interp.output_info(0).shape.flat_size());
   detail::Scorer scorer(data, outputs, options.task);
   const int64_t n = options.limit > 0 ? std::min(options.limit, data.size()) : data.size();

@@ -79,13 +79,19 @@ size_t sample_elements(const NpyArray& a) {
   return n;
 }
 
-void set_sample_input(micro::Interpreter& interp, const NpyArray& x, int64_t i) {
+void check_sample_shape(const micro::Interpreter& interp, const NpyArray& x) {
   const micro::TensorInfo info = interp.input_info(0);
   const size_t n = sample_elements(x);
   if (static_cast<int64_t>(n) != info.shape.flat_size()) {
     throw Error("each sample has " + std::to_string(n) + " values but the model's input '" + info.name + "' holds " +
                 std::to_string(info.shape.flat_size()));
   }
+}
+
+void set_sample_input(micro::Interpreter& interp, const NpyArray& x, int64_t i) {
+  check_sample_shape(interp, x);
+  const micro::TensorInfo info = interp.input_info(0);
+  const size_t n = sample_elements(x);
   void* dst = interp.input_data(0);
   const size_t first = static_cast<size_t>(i) * n;
   if (x.dtype == npy_dtype_of(info.type)) {

@@ -14,6 +14,8 @@ double npy_element(const NpyArray& a, size_t index);
 // Values per sample (product of the dimensions after the first).
 size_t sample_elements(const NpyArray& a);
 
+// Throws Error when a sample of x does not have input 0's element count.
+void check_sample_shape(const micro::Interpreter& interp, const NpyArray& x);
 // Writes sample `i` of x into input 0: copied as is when the dtype is the input's, else
 // converted (float input) or quantized with the input's scale and zero point (quantized
 // integer input). Throws Error when the sizes or types do not fit.
