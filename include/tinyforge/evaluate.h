@@ -23,6 +23,7 @@ struct LabelledData {
   std::string source;  // for reports: "fashion-mnist:test", "x.npy + y.npy"
   NpyArray x;
   NpyArray y;
+  std::vector<std::string> class_names;  // optional, for reports (Fashion-MNIST's ten)
 
   int64_t size() const { return x.shape.empty() ? 0 : x.shape[0]; }
 };
@@ -62,6 +63,7 @@ struct EvalResult {
   int64_t correct = 0;
   double accuracy = 0;
   std::vector<std::vector<int64_t>> confusion;  // [true class][predicted class]
+  std::vector<std::string> class_names;         // from the data set, when it names its classes
   // Regression: over every output element of every sample, on dequantized outputs.
   double mse = 0;
   double mae = 0;

@@ -28,6 +28,9 @@ EvalResult evaluate_model(const ModelBytes& model, const LabelledData& data, con
   r.arena_bytes = runner.arena_bytes();
   for (int64_t i = 0; i < n; ++i) scorer.add(i, detail::run_sample(interp, data.x, i, &r.invoke_seconds));
   scorer.finish(&r);
+  if (r.task == Task::kClassification && data.class_names.size() == static_cast<size_t>(r.num_classes)) {
+    r.class_names = data.class_names;
+  }
   return r;
 }
 
@@ -51,6 +54,12 @@ std::string eval_text(const EvalResult& r, bool with_confusion) {
         s += total ? fmt::format("  {:.3f}\n", static_cast<double>(r.confusion[t][t]) / static_cast<double>(total))
                    : "       -\n";
       }
+      if (!r.class_names.empty()) {
+        s += "classes:";
+        for (size_t c = 0; c < r.class_names.size(); ++c)
+          s += fmt::format(" {} {}{}", c, r.class_names[c], c + 1 < r.class_names.size() ? "," : "");
+        s += "\n";
+      }
       // The most frequent mistakes, which a full matrix hides in a larger model.
       std::vector<std::tuple<int64_t, size_t, size_t>> mistakes;
       for (size_t t = 0; t < r.confusion.size(); ++t) {
@@ -60,10 +69,11 @@ std::string eval_text(const EvalResult& r, bool with_confusion) {
       }
       std::stable_sort(mistakes.begin(), mistakes.end(),
                        [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
-      if (!mistakes.empty()) s += "most confused:";
+      auto name = [&](size_t c) { return c < r.class_names.size() ? r.class_names[c] : std::to_string(c); };
+      if (!mistakes.empty()) s += "most confused (true->predicted):";
       for (size_t k = 0; k < mistakes.size() && k < 3; ++k) {
-        s += fmt::format(" {}->{} x{}{}", std::get<1>(mistakes[k]), std::get<2>(mistakes[k]), std::get<0>(mistakes[k]),
-                         k + 1 < std::min<size_t>(3, mistakes.size()) ? "," : "");
+        s += fmt::format(" {}->{} x{}{}", name(std::get<1>(mistakes[k])), name(std::get<2>(mistakes[k])),
+                         std::get<0>(mistakes[k]), k + 1 < std::min<size_t>(3, mistakes.size()) ? "," : "");
       }
       if (!mistakes.empty()) s += "\n";
     }
@@ -85,6 +95,7 @@ nlohmann::json eval_json(const EvalResult& r) {
     j["correct"] = r.correct;
     j["num_classes"] = r.num_classes;
     j["confusion"] = r.confusion;
+    if (!r.class_names.empty()) j["class_names"] = r.class_names;
   }
   return j;
 }

@@ -37,6 +37,7 @@ LabelledData load_fashion_mnist_data(const std::string& spec) {
   d.source = part == "t10k" ? "fashion-mnist:test" : "fashion-mnist:train";
   d.x = float_array(x);
   d.y = float_array(y);
+  d.class_names.assign(data::kFashionMnistClasses.begin(), data::kFashionMnistClasses.end());
   return d;
 }
 

@@ -72,7 +72,7 @@ TEST(EvalCli, EvaluatePrintsAccuracyAndConfusion) {
   r = tinyforge_cli("evaluate " + f.model + " --x " + f.x + " --y " + f.y);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("accuracy: 0.7500 (3 of 4 correct, 3 classes)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("most confused: 1->0 x1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("most confused (true->predicted): 1->0 x1"), std::string::npos) << r.out;
   r = tinyforge_cli("evaluate " + f.model + " --x " + f.x + " --y " + f.y + " --limit 2 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(r.out)["accuracy"].get<double>(), 1.0);

@@ -128,6 +128,10 @@ TEST(Evaluate, FashionMnistAccuracyOfAConstantClassifier) {
   const EvalResult r = evaluate_model(model, data);
   EXPECT_EQ(r.samples, 10000);
   EXPECT_DOUBLE_EQ(r.accuracy, fraction_of_class(7, 10000));
+  // Every image is called class 7 (Sneaker); the first listed confusion is class 0's.
+  ASSERT_EQ(r.class_names.size(), 10u);
+  const auto count0 = static_cast<int64_t>(std::lround(fraction_of_class(0, 10000) * 10000));
+  EXPECT_NE(eval_text(r).find("T-shirt/top->Sneaker x" + std::to_string(count0)), std::string::npos) << eval_text(r);
 }
 
 TEST(Evaluate, FashionMnistThroughAnInt8Model) {
