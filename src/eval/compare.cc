@@ -273,10 +273,10 @@ std::string compare_text(const CompareResult& r, const std::string& name_a, cons
                      r.a.samples);
   }
   s += "per-layer error of B against A (SQNR = 10 log10(sum A^2 / sum (B-A)^2), execution order of A):\n";
-  s += fmt::format("  {:>3} {:<24} {:>9} {:>12} {:<13} {}\n", "op", "opcode", "SQNR dB", "max |B-A|", "matched by",
+  s += fmt::format("  {:>3} {:<28} {:>9} {:>12} {:<13} {}\n", "op", "opcode", "SQNR dB", "max |B-A|", "matched by",
                    "tensor (A -> B)");
   for (const LayerError& e : r.layers) {
-    s += fmt::format("  {:>3} {:<24} {:>9} {:>12.6g} {:<13} '{}'{}{}\n", e.op_a, e.opcode, db_text(e.sqnr_db),
+    s += fmt::format("  {:>3} {:<28} {:>9} {:>12.6g} {:<13} '{}'{}{}\n", e.op_a, e.opcode, db_text(e.sqnr_db),
                      e.max_abs_error, e.matched_by, e.name_a, e.name_a == e.name_b ? "" : " -> '" + e.name_b + "'",
                      e.worst ? "   <- worst" : "");
   }
