@@ -7,7 +7,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "tinyforge/micro/arena_metadata.h"
 #include "tinyforge/runtime.h"
+#include "tinyforge/size_breakdown.h"
 
 namespace tinyforge {
 
@@ -48,6 +50,12 @@ struct ModelReport {
   size_t arena_bytes_preserve_inputs = 0;
   size_t planned_bytes = 0;
   size_t persistent_bytes = 0;
+  // The "tinyforge_arena_bytes" metadata record, as stored (kAbsent for models not written by
+  // TinyForge), and whether it equals the planner's values on this host.
+  micro::ArenaMetadataStatus stored_arena_status = micro::ArenaMetadataStatus::kAbsent;
+  micro::ArenaMetadata stored_arena;
+  bool stored_arena_matches = false;
+  SizeBreakdown sizes;  // what the file's bytes are spent on
 };
 
 // Throws Error when the bytes are not a valid model.

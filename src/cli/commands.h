@@ -11,5 +11,7 @@ void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace tinyforge::cli

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   tinyforge::cli::add_bench_command(app);
   tinyforge::cli::add_train_command(app);
   tinyforge::cli::add_convert_command(app);
+  tinyforge::cli::add_evaluate_command(app);
+  tinyforge::cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "tinyforge/convert/arena_metadata.h"
 #include "tinyforge/convert/tflite_io.h"
 #include "tinyforge/error.h"
 #include "tinyforge/file_util.h"
@@ -75,7 +76,8 @@ std::string header_text(const std::string& name, size_t length, size_t arena, co
   h += "// The model bytes, identical to the .tflite file.\n";
   h += "alignas(16) extern const unsigned char " + name + "[];\n";
   h += "extern const unsigned int " + name + "_len;\n\n";
-  h += "// Arena bytes the micro runtime needs for this model.\n";
+  h += "// Arena bytes the micro runtime needs for this model (exact, from the planner; also stored in the\n";
+  h += "// model's \"" + std::string(micro::kArenaMetadataName) + "\" metadata when the converter wrote it).\n";
   h += "constexpr size_t " + name + "_arena_bytes = " + std::to_string(arena) + ";\n\n";
   h += "// Kernels the model uses (model: " + std::to_string(length) + " bytes):\n";
   for (const std::string& k : kernels) h += "//   resolver.add(tinyforge::micro::kernels::" + k + ");\n";
@@ -104,6 +106,21 @@ std::string source_text(const std::string& name, const std::vector<uint8_t>& mod
   return s;
 }
 
+// The planner's value, checked against the one stored in the model when there is one: a
+// mismatch means the model was edited after conversion and its stored size cannot be trusted.
+size_t checked_arena_bytes(const std::vector<uint8_t>& model) {
+  const ArenaCheck check = check_arena_metadata(model);
+  if (check.stored && !check.matches) {
+    throw Error("the model's stored arena size (" + std::string(micro::kArenaMetadataName) + ": " +
+                std::to_string(check.stored->arena_bytes) + " bytes, " +
+                std::to_string(check.stored->arena_bytes_preserve_inputs) +
+                " with inputs preserved) differs from the planner's (" + std::to_string(check.planned_bytes) + ", " +
+                std::to_string(check.planned_bytes_preserve_inputs) +
+                "): the model was changed after it was converted; store the arena again (tinyforge convert)");
+  }
+  return check.planned_bytes;
+}
+
 }  // namespace
 
 bool is_c_identifier(const std::string& s) {
@@ -121,7 +138,7 @@ CArraySource make_c_array(const std::vector<uint8_t>& model, const CArrayOptions
     throw Error("C array name '" + options.name + "' is not a C identifier (letters, digits, '_'; no leading digit)");
   }
   const Graph graph = read_tflite(model);  // also rejects bytes that are not a model
-  const size_t arena = options.arena_bytes != 0 ? options.arena_bytes : exact_arena_bytes(ModelBytes(model));
+  const size_t arena = options.arena_bytes != 0 ? options.arena_bytes : checked_arena_bytes(model);
   return {header_text(options.name, model.size(), arena, graph), source_text(options.name, model)};
 }
 

@@ -1,6 +1,7 @@
 #include "tinyforge/inspect.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -29,16 +30,32 @@ TensorSummary summarize(const micro::TensorInfo& t) {
   return s;
 }
 
-std::string shape_text(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
+// fmt::join, not string concatenation: GCC 12 warns (-Wrestrict) about `"," + std::to_string(v)`.
+std::string list_text(const std::vector<int32_t>& values) { return fmt::format("{}", fmt::join(values, ",")); }
+
+std::string shape_text(const std::vector<int32_t>& shape) { return "[" + list_text(shape) + "]"; }
 
 std::string quant_text(const TensorSummary& t) {
   if (t.scales.empty()) return "";
   if (t.scales.size() == 1) return fmt::format("q(s={:.6g}, zp={})", t.scales[0], t.zero_points[0]);
-  return fmt::format("q(per-channel x{} on axis {})", t.scales.size(), t.quantized_dimension);
+  const auto [smin, smax] = std::minmax_element(t.scales.begin(), t.scales.end());
+  const auto [zmin, zmax] = std::minmax_element(t.zero_points.begin(), t.zero_points.end());
+  return fmt::format("q(per-channel x{} on axis {}, s={:.6g}..{:.6g}, zp={}..{})", t.scales.size(),
+                     t.quantized_dimension, *smin, *smax, *zmin, *zmax);
+}
+
+std::string stored_arena_text(const ModelReport& r) {
+  const std::string name = micro::kArenaMetadataName;
+  switch (r.stored_arena_status) {
+    case micro::ArenaMetadataStatus::kAbsent: return "stored arena: none (no '" + name + "' metadata)\n";
+    case micro::ArenaMetadataStatus::kMalformed: return "stored arena: MALFORMED '" + name + "' metadata\n";
+    case micro::ArenaMetadataStatus::kOk: break;
+  }
+  const micro::ArenaMetadata& m = r.stored_arena;
+  std::string verdict = "not checked: the model cannot be planned here";
+  if (r.runnable) verdict = r.stored_arena_matches ? "matches the planner" : "DIFFERS from the planner: the model was changed after conversion";
+  return fmt::format("stored arena ('{}' v{}, planned with {}-byte pointers): {} bytes; {} with inputs preserved; {}\n",
+                     name, m.version, m.planner_pointer_bytes, m.arena_bytes, m.arena_bytes_preserve_inputs, verdict);
 }
 
 }  // namespace
@@ -55,6 +72,8 @@ ModelReport inspect_model(const ModelBytes& bytes) {
   for (uint32_t i = 0; i < model.num_inputs(); ++i) r.inputs.push_back(r.tensors[model.input_tensor(i)]);
   for (uint32_t i = 0; i < model.num_outputs(); ++i) r.outputs.push_back(r.tensors[model.output_tensor(i)]);
 
+  r.stored_arena_status = micro::read_arena_metadata(model, &r.stored_arena);
+  r.sizes = size_breakdown(model);
   micro::OpResolver resolver;
   micro::register_all_kernels(&resolver);
   for (uint32_t i = 0; i < model.num_operators(); ++i) {
@@ -83,6 +102,10 @@ ModelReport inspect_model(const ModelBytes& bytes) {
     r.persistent_bytes = runner.interpreter().persistent_bytes();
     r.arena_bytes_preserve_inputs = exact_arena_bytes(bytes, true);
     r.runnable = true;
+    // Sizes planned on a host with another pointer size cannot be compared here.
+    r.stored_arena_matches = r.stored_arena.planner_pointer_bytes != sizeof(void*) ||
+                             (r.stored_arena.arena_bytes == r.arena_bytes &&
+                              r.stored_arena.arena_bytes_preserve_inputs == r.arena_bytes_preserve_inputs);
   } catch (const Error& e) {
     r.problem = e.what();
   }
@@ -104,10 +127,8 @@ std::string report_text(const ModelReport& r, bool with_tensors) {
   for (size_t i = 0; i < r.outputs.size(); ++i) io_line("output", i, r.outputs[i]);
   s += "operators:\n";
   for (const OpSummary& op : r.ops) {
-    std::string ins, outs;
-    for (int32_t t : op.inputs) ins += (ins.empty() ? "" : ",") + std::to_string(t);
-    for (int32_t t : op.outputs) outs += (outs.empty() ? "" : ",") + std::to_string(t);
-    s += fmt::format("  {:3} {:<30} v{}  in [{}] out [{}]{}\n", op.index, op.opcode, op.version, ins, outs,
+    s += fmt::format("  {:3} {:<30} v{}  in [{}] out [{}]{}\n", op.index, op.opcode, op.version, list_text(op.inputs),
+                     list_text(op.outputs),
                      op.supported ? "" : "  UNSUPPORTED");
   }
   if (with_tensors) {
@@ -123,6 +144,8 @@ std::string report_text(const ModelReport& r, bool with_tensors) {
   } else {
     s += "cannot run here: " + r.problem + "\n";
   }
+  s += stored_arena_text(r);
+  s += size_breakdown_text(r.sizes);
   if (!r.unsupported.empty()) {
     s += "unsupported operators:";
     for (const std::string& u : r.unsupported) s += " " + u;
@@ -157,6 +180,7 @@ nlohmann::json report_json(const ModelReport& r) {
     j["operators"].push_back({{"index", op.index}, {"opcode", op.opcode}, {"version", op.version},
                               {"inputs", op.inputs}, {"outputs", op.outputs}, {"supported", op.supported}});
   }
+  j["sizes"] = size_breakdown_json(r.sizes);
   j["runnable"] = r.runnable;
   if (!r.runnable) j["problem"] = r.problem;
   j["unsupported"] = r.unsupported;
@@ -165,6 +189,15 @@ nlohmann::json report_json(const ModelReport& r) {
     j["arena_bytes_preserve_inputs"] = r.arena_bytes_preserve_inputs;
     j["planned_bytes"] = r.planned_bytes;
     j["persistent_bytes"] = r.persistent_bytes;
+  }
+  if (r.stored_arena_status == micro::ArenaMetadataStatus::kOk) {
+    j["stored_arena"] = {{"version", r.stored_arena.version},
+                         {"arena_bytes", r.stored_arena.arena_bytes},
+                         {"arena_bytes_preserve_inputs", r.stored_arena.arena_bytes_preserve_inputs},
+                         {"planner_pointer_bytes", r.stored_arena.planner_pointer_bytes}};
+    if (r.runnable) j["stored_arena"]["matches_planner"] = r.stored_arena_matches;
+  } else {
+    j["stored_arena"] = r.stored_arena_status == micro::ArenaMetadataStatus::kAbsent ? "absent" : "malformed";
   }
   return j;
 }
