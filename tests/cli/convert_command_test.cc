@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
+#include "tinyforge/convert/arena_metadata.h"
 #include "tinyforge/convert/tflite_io.h"
 #include "tinyforge/npy.h"
 #include "tinyforge/runtime.h"
@@ -69,6 +70,9 @@ TEST_F(ConvertCommand, Int8FromTfliteTracksTheFloatModelAndWritesACArray) {
   EXPECT_EQ(j["representative_samples"], 64);
   EXPECT_EQ(j["arena_bytes"].get<int64_t>(),
             static_cast<int64_t>(exact_arena_bytes(ModelBytes::load(dir_ + "/hw.tflite"))));
+  const auto stored = convert::read_arena_metadata(test::read_file(dir_ + "/hw.tflite"));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(static_cast<int64_t>(stored->arena_bytes), j["arena_bytes"].get<int64_t>());
   EXPECT_TRUE(fs::exists(dir_ + "/hw_model.h"));
   EXPECT_TRUE(fs::exists(dir_ + "/hw_model.cc"));
   // The output scale is about 2/255 (range ~[-1, 1]); int8 must track float within a few steps.

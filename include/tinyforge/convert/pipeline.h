@@ -30,7 +30,7 @@ struct ConvertRequest {
 };
 
 struct ConvertResult {
-  std::vector<uint8_t> bytes;         // the .tflite file, with the arena size in its metadata
+  std::vector<uint8_t> bytes;         // the .tflite file, with the exact arena in its metadata when it runs here
   Graph graph;                        // what was written
   std::vector<std::string> warnings;  // e.g. hybrid ops that TFLM does not run
   std::vector<TensorRange> ranges;    // calibrated activation ranges (int8 / int16x8)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "tinyforge/convert/arena_metadata.h"
 #include "tinyforge/convert/lower.h"
 #include "tinyforge/convert/pipeline.h"
 #include "tinyforge/convert/quantize.h"
@@ -91,6 +92,8 @@ ConvertResult convert_model(const ConvertRequest& request) {
   r.float_tflite_bytes = is_float_graph(source) ? write_tflite(source).size() : 0;
   r.bytes = write_tflite(r.graph);
   r.arena_bytes = planned_arena(r.bytes);
+  // Firmware reads its arena size from the model (arena_metadata.h); the record does not change the plan.
+  if (r.arena_bytes >= 0) r.bytes = write_tflite_with_arena(r.graph);
   return r;
 }
 
