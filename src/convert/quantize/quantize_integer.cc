@@ -35,7 +35,8 @@ Spec spec_for(QuantMode m) {
 
 // Ops with a quantized kernel in the micro runtime, per activation type.
 bool supported(int32_t builtin, TensorType act) {
-  static const std::set<int32_t> both = {op::kConv2D,
+  static const std::set<int32_t> both = {op::kUnidirectionalSequenceLstm,
+                                         op::kConv2D,
                                          op::kDepthwiseConv2D,
                                          op::kFullyConnected,
                                          op::kAveragePool2D,
@@ -58,7 +59,7 @@ bool supported(int32_t builtin, TensorType act) {
                                          op::kRelu6,
                                          op::kLeakyRelu};
   if (both.count(builtin)) return true;
-  return act == TensorType::kInt8 && (builtin == op::kHardSwish || builtin == op::kUnidirectionalSequenceLstm);
+  return act == TensorType::kInt8 && builtin == op::kHardSwish;
 }
 
 // Ops whose output must carry their (first) input's scale and zero point: they only move values.
@@ -203,7 +204,7 @@ class IntegerQuantizer {
   // per-tensor int8 weights, int32 gate biases of input_scale x input-weight scale, the hidden
   // state with the output's parameters, an int16 cell state with a power-of-two scale covering its
   // calibrated range, and five intermediates (four empty gate placeholders and the effective
-  // hidden scale).
+  // hidden scale). int16x8: the same with int64 biases and an int16 (symmetric) hidden state.
   void quantize_lstm_ops() {
     for (size_t k = 0; k < g_.ops.size(); ++k) {
       if (g_.ops[k].builtin != op::kUnidirectionalSequenceLstm) continue;
@@ -223,8 +224,8 @@ class IntegerQuantizer {
         GraphTensor& b = g_.tensors[static_cast<size_t>(in[12 + gate])];
         QuantParams bq;
         b.data = quantize_bias(float_data(fg_.tensors[static_cast<size_t>(in[12 + gate])]), in_scale, wq.scales,
-                               TensorType::kInt32, &bq);
-        b.type = TensorType::kInt32;
+                               spec_.bias, &bq);
+        b.type = spec_.bias;
         b.quant = bq;
       }
       GraphTensor& hidden = g_.tensors[static_cast<size_t>(in[18])];
@@ -452,7 +453,6 @@ void check_integer_ops(const Graph& g, const QuantizeOptions& options) {
     const GraphOp& o = g.ops[k];
     if (supported(o.builtin, spec.act)) continue;
     bad += "\n  " + op_label(g, k);
-    if (o.builtin == op::kUnidirectionalSequenceLstm) bad += ": int16x8 LSTM quantization is not implemented";
   }
   if (!bad.empty()) {
     throw Error(std::string(spec.mode) + " quantization has no " + micro::type_name(spec.act) +
