@@ -10,5 +10,8 @@ void add_inspect_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+// `tinyforge deploy <kind>`: the parent command and its subcommands.
+void add_deploy_command(CLI::App& app);
+void add_deploy_baremetal(CLI::App& deploy);
 
 }  // namespace tinyforge::cli
