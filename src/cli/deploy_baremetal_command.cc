@@ -69,9 +69,9 @@ void print_table(const std::vector<Row>& rows, const dp::BaremetalRun& run) {
   const int w = static_cast<int>(width);
   std::printf("%-6s  %-*s  %-*s  %12s  %s\n", "sample", w, "prediction", w, "host", "instructions", "match");
   for (const Row& r : rows) {
-    const char* match = r.prediction_matches && r.outputs_match ? "yes"
-                        : r.prediction_matches                  ? "NO (outputs differ)"
-                                                                : "NO";
+    // Float models may differ from the host in the last bits (the C libraries' expf differ)
+    // without changing the prediction: shown, but not a failure.
+    const char* match = !r.prediction_matches ? "NO" : r.outputs_match ? "yes" : "yes (output bits differ)";
     std::printf("%-6u  %-*s  %-*s  %12llu  %s\n", r.index, w, r.prediction.c_str(), w, r.host_prediction.c_str(),
                 static_cast<unsigned long long>(r.instructions), match);
   }
@@ -130,8 +130,10 @@ void deploy_baremetal(const DeployBaremetalArgs& a) {
   const std::vector<dp::Prediction> host = dp::host_predictions(model, samples, image.argmax);
   const dp::BaremetalRun run = dp::run_baremetal(image, a.timeout);
   const std::vector<Row> rows = compare(run, host);
-  const size_t differing = static_cast<size_t>(
-      std::count_if(rows.begin(), rows.end(), [](const Row& r) { return !r.prediction_matches || !r.outputs_match; }));
+  const size_t differing =
+      static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [](const Row& r) { return !r.prediction_matches; }));
+  const size_t bits_differ =
+      static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [](const Row& r) { return !r.outputs_match; }));
 
   if (a.json) {
     out["run"] = {{"exit_status", run.exit_status},
@@ -140,6 +142,7 @@ void deploy_baremetal(const DeployBaremetalArgs& a) {
                   {"allocate_instructions", run.allocate_instructions},
                   {"arena_used_bytes", run.arena_used_bytes},
                   {"differing", differing},
+                  {"output_bits_differ", bits_differ},
                   {"samples", nlohmann::json::array()}};
     for (const Row& r : rows) {
       out["run"]["samples"].push_back({{"index", r.index},
@@ -148,17 +151,22 @@ void deploy_baremetal(const DeployBaremetalArgs& a) {
                                        {"output_fnv1a64", r.fnv},
                                        {"host_output_fnv1a64", r.host_fnv},
                                        {"instructions", r.instructions},
-                                       {"match", r.prediction_matches && r.outputs_match}});
+                                       {"match", r.prediction_matches},
+                                       {"outputs_match", r.outputs_match}});
     }
     std::printf("%s\n", out.dump().c_str());
   } else {
     print_deployment(image, a.samples);
     print_table(rows, run);
+    if (bits_differ != 0) {
+      std::printf("note: %zu sample(s) have the host's prediction but output bytes that differ in the last bits\n",
+                  bits_differ);
+    }
   }
   if (!run.ok()) throw Error("the image failed under QEMU: " + run.error);
   if (differing != 0) {
     throw Error(std::to_string(differing) + " of " + std::to_string(rows.size()) +
-                " samples differ from the host runtime (prediction or output bytes)");
+                " predictions differ from the host runtime");
   }
 }
 
