@@ -41,10 +41,12 @@ CC  := $(PREFIX)gcc
 CXX := $(PREFIX)g++
 AR  := $(PREFIX)ar
 
+# The directory quoted for the shell (a ' in it becomes '\'').
+QUOTED_CURDIR := $(subst ','\'',$(CURDIR))
 # -ffp-contract=off: no fused multiply-add, so float results match the host bit for bit.
 # -ffile-prefix-map: no absolute build path in the image, so the same inputs give the same bytes.
 COMMON   := $(ARCH) $(SPECS) $(OPT) -g -ffunction-sections -fdata-sections -ffp-contract=off -MMD -MP \
-            -ffile-prefix-map=$(CURDIR)=.
+            '-ffile-prefix-map=$(QUOTED_CURDIR)=.'
 CXXFLAGS := $(COMMON) -std=c++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit \
             -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -I$(MICRO)/include
 CFLAGS   := $(COMMON) -std=c11 -Wall -Wextra -Werror
