@@ -107,9 +107,7 @@ void move_into_place(const fs::path& built, const fs::path& dest, const std::str
   if (had_old) fs::remove_all(old, ec);
 }
 
-}  // namespace
-
-BaremetalImage deploy_baremetal(const BaremetalOptions& options) {
+BaremetalImage deploy(const BaremetalOptions& options) {
   static std::atomic<unsigned> counter{0};
   const TargetTools& tools = target_tools(options.target);
   const fs::path dest = destination_of(options.output_dir);
@@ -185,6 +183,16 @@ BaremetalImage deploy_baremetal(const BaremetalOptions& options) {
   image.elf = (dest / (image.model_name + ".elf")).string();
   image.run_script = (dest / "run.sh").string();
   return image;
+}
+
+}  // namespace
+
+BaremetalImage deploy_baremetal(const BaremetalOptions& options) {
+  try {
+    return deploy(options);
+  } catch (const fs::filesystem_error& e) {  // the temporary directory is already gone
+    throw Error(std::string("cannot write the deployment: ") + e.what());
+  }
 }
 
 }  // namespace tinyforge::deploy
