@@ -1,5 +1,4 @@
 // Running a deployed image under QEMU and reading back what it printed.
-#include <map>
 #include <sstream>
 
 #include "deploy/baremetal_internal.h"
@@ -24,9 +23,9 @@ uint64_t to_u64(const std::string& s, const std::string& line) {
   throw Error("unexpected line from the image: '" + line + "'");
 }
 
-// "sample=<i> <prediction> output_fnv1a64=<hex>"
-SampleRun parse_sample_line(const std::string& line) {
-  const std::string hash_key = " output_fnv1a64=";
+// "sample=<i> <prediction> output_fnv1a64=<hex> insns=<n>" (run.sh appends insns=).
+SampleRun parse_sample_line(const std::string& line, bool* has_count) {
+  const std::string hash_key = " output_fnv1a64=", count_key = " insns=";
   const size_t space = line.find(' ');
   const size_t hash = line.rfind(hash_key);
   if (space == std::string::npos || hash == std::string::npos || hash < space) {
@@ -35,7 +34,10 @@ SampleRun parse_sample_line(const std::string& line) {
   SampleRun s;
   s.index = static_cast<uint32_t>(to_u64(line.substr(7, space - 7), line));
   s.prediction = line.substr(space + 1, hash - space - 1);
-  s.output_fnv1a64 = line.substr(hash + hash_key.size());
+  const size_t hash_end = line.find(' ', hash + hash_key.size());
+  s.output_fnv1a64 = line.substr(hash + hash_key.size(), hash_end - (hash + hash_key.size()));
+  *has_count = hash_end != std::string::npos && line.compare(hash_end, count_key.size(), count_key) == 0;
+  if (*has_count) s.instructions = to_u64(line.substr(hash_end + count_key.size()), line);
   return s;
 }
 
@@ -49,16 +51,14 @@ BaremetalRun run_baremetal(const BaremetalImage& image, int timeout_seconds) {
   BaremetalRun run;
   run.exit_status = r.exit_status;
   run.output = r.output;
-  std::map<uint32_t, uint64_t> counts;
+  size_t counted = 0;
   std::istringstream in(r.output);
   std::string line;
   while (std::getline(in, line)) {
     if (starts_with(line, "sample=")) {
-      run.samples.push_back(parse_sample_line(line));
-    } else if (starts_with(line, "insns_sample")) {
-      const size_t eq = line.find('=');
-      if (eq == std::string::npos) throw Error("unexpected line from run.sh: '" + line + "'");
-      counts[static_cast<uint32_t>(to_u64(line.substr(12, eq - 12), line))] = to_u64(line.substr(eq + 1), line);
+      bool has_count = false;
+      run.samples.push_back(parse_sample_line(line, &has_count));
+      counted += has_count;
     } else if (starts_with(line, "insns_allocate=")) {
       run.allocate_instructions = to_u64(line.substr(15), line);
     } else if (starts_with(line, "arena_used_bytes=")) {
@@ -68,17 +68,13 @@ BaremetalRun run_baremetal(const BaremetalImage& image, int timeout_seconds) {
       run.error = line;
     }
   }
-  for (SampleRun& s : run.samples) {
-    const auto it = counts.find(s.index);
-    if (it != counts.end()) s.instructions = it->second;
-  }
   if (run.exit_status == 0 && run.error.empty()) {
     if (run.samples.size() != image.sample_count) {
       run.error = "the image printed " + std::to_string(run.samples.size()) + " of " +
                   std::to_string(image.sample_count) + " sample lines";
-    } else if (counts.size() != image.sample_count) {
-      run.error = "the QEMU plugin counted " + std::to_string(counts.size()) + " of " +
-                  std::to_string(image.sample_count) + " inferences";
+    } else if (counted != image.sample_count) {
+      run.error = "the QEMU plugin counted " + std::to_string(counted) + " of " + std::to_string(image.sample_count) +
+                  " inferences";
     }
   } else if (run.error.empty()) {
     run.error = run.exit_status == 124 ? "the image did not finish within " + std::to_string(timeout_seconds) + " s"

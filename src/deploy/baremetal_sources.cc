@@ -15,7 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Files of firmware/deploy that go to the top of the deployment directory.
 constexpr const char* kMakefileTemplate = "firmware/deploy/deploy.mk";
+constexpr const char* kRunScript = "firmware/deploy/run.sh";
 
 std::string c_string_literal(const std::string& s) {
   std::string out = "\"";
@@ -40,18 +42,6 @@ std::string samples_source(const SampleSet& samples, bool argmax, const std::str
   s += "const uint32_t g_sample_bytes = " + std::to_string(samples.sample_bytes) + ";\n";
   s += std::string("const uint8_t g_predict_argmax = ") + (argmax ? "1" : "0") + ";\n";
   s += "const char g_model_name[] = " + c_string_literal(name) + ";\n";
-  return s;
-}
-
-std::string run_script(const TargetTools& tools, const std::string& name) {
-  std::string s;
-  s += "#!/bin/sh\n";
-  s += "# Runs " + name + ".elf under QEMU (" + tools.name + ") with the instruction-counting plugin.\n";
-  s += "# Written by tinyforge deploy baremetal. Prints the image's lines (one \"sample=<i> ...\" per\n";
-  s += "# inference), then insns_allocate=<n>, insns_sample<i>=<n> (exact instructions of each invoke)\n";
-  s += "# and insns_total=<n>. Exit status: the image's (0 = every sample ran); see src/firmware/run.sh.\n";
-  s += "here=$(cd \"$(dirname \"$0\")\" && pwd)\n";
-  s += "exec \"$here/src/firmware/run.sh\" " + std::string(tools.name) + " \"$here/" + name + ".elf\"\n";
   return s;
 }
 
@@ -81,17 +71,24 @@ std::string image_name(const std::string& model_path) {
 }
 
 void write_deployment_sources(const fs::path& dir, const DeploymentSources& src) {
-  bool have_makefile = false;
+  bool have_makefile = false, have_run_script = false;
   for (const EmbeddedFile& f : embedded_firmware_files()) {
     const std::string path = f.path;
     if (path == kMakefileTemplate) {
       write_bytes(dir / "Makefile", f.data, f.size);
       have_makefile = true;
     }
+    if (path == kRunScript) {
+      write_bytes(dir / "run.sh", f.data, f.size);
+      make_executable(dir / "run.sh");
+      have_run_script = true;
+    }
     write_bytes(dir / "src" / path, f.data, f.size);
     if (path.size() > 3 && path.compare(path.size() - 3, 3, ".sh") == 0) make_executable(dir / "src" / path);
   }
-  if (!have_makefile) throw Error(std::string("this tinyforge was built without ") + kMakefileTemplate);
+  if (!have_makefile || !have_run_script) {
+    throw Error(std::string("this tinyforge was built without ") + kMakefileTemplate + " and " + kRunScript);
+  }
   write_text(dir / "config.mk", "# Written by tinyforge deploy baremetal.\nTARGET := " + std::string(src.tools->name) +
                                     "\nNAME := " + src.name + "\n");
   convert::CArrayOptions c_array;
@@ -100,8 +97,6 @@ void write_deployment_sources(const fs::path& dir, const DeploymentSources& src)
   fs::create_directories(dir / "gen");
   convert::write_c_array(*src.model, (dir / "gen").string(), c_array);
   write_text(dir / "gen" / "samples.c", samples_source(*src.samples, src.argmax, src.name));
-  write_text(dir / "run.sh", run_script(*src.tools, src.name));
-  make_executable(dir / "run.sh");
 }
 
 }  // namespace tinyforge::deploy
