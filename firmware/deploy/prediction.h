@@ -163,7 +163,10 @@ inline float element_value(const OutputView& out, uint32_t i) {
     return v;
   }
   const int32_t q = static_cast<int32_t>(element_key(out, i));
-  return out.quantized ? static_cast<float>(q - out.zero_point) * out.scale : static_cast<float>(q);
+  if (!out.quantized) return static_cast<float>(q);
+  // Wrapping subtraction: an int32 element minus its zero point must not be signed overflow.
+  const int32_t centered = static_cast<int32_t>(static_cast<uint32_t>(q) - static_cast<uint32_t>(out.zero_point));
+  return static_cast<float>(centered) * out.scale;
 }
 
 inline uint32_t argmax(const OutputView& out) {
