@@ -27,7 +27,7 @@ std::string object_cache_key(const TargetTools& tools) {
   uint64_t h = fnv1a64(tools.name, std::char_traits<char>::length(tools.name));
   const ProcessResult version = run_process({tools.compiler, "--version"}, "");
   h = fnv1a64(version.output.data(), version.output.size(), h);
-  for (const EmbeddedFile& f : embedded_firmware_files()) {
+  for (const EmbeddedFirmwareFile& f : embedded_firmware_files()) {
     const std::string path = f.path;
     if (path.rfind("micro/", 0) != 0 && path != "firmware/deploy/deploy.mk") continue;
     h = fnv1a64(path.data(), path.size() + 1, h);  // with the terminating zero: "ab"+"c" != "a"+"bc"

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "deploy/deploy_test_support.h"
+#include "deploy/baremetal_test_support.h"
 #include "deploy/process.h"
 #include "support/test_support.h"
 #include "tinyforge/deploy/baremetal.h"

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "deploy/deploy_test_support.h"
+#include "deploy/baremetal_test_support.h"
 #include "support/test_support.h"
 #include "tinyforge/deploy/baremetal.h"
 #include "tinyforge/error.h"

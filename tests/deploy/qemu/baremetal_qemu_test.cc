@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "deploy/deploy_test_support.h"
+#include "deploy/baremetal_test_support.h"
 #include "deploy/process.h"
 #include "support/test_support.h"
 #include "tinyforge/deploy/baremetal.h"

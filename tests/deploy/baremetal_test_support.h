@@ -26,6 +26,16 @@ class ScratchDir {
 std::vector<float> write_uniform_npy(const std::string& path, const std::vector<int64_t>& shape, float lo, float hi,
                                      uint32_t seed);
 
+// `tinyforge ARGS` (the built binary) with stdout and stderr captured apart.
+struct CliResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+CliResult run_cli(const std::string& args, const ScratchDir& scratch);
+// Single-quoted for the shell.
+std::string quote(const std::string& s);
+
 // Where the deployment tests keep cross-compiled micro/ objects between tests and runs.
 std::string deploy_object_cache();
 

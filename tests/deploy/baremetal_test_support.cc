@@ -1,10 +1,14 @@
-#include "deploy/deploy_test_support.h"
+#include "deploy/baremetal_test_support.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "tinyforge/npy.h"
@@ -40,6 +44,30 @@ std::vector<float> write_uniform_npy(const std::string& path, const std::vector<
   std::memcpy(a.data.data(), values.data(), a.data.size());
   write_npy(path, a);
   return values;
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+CliResult run_cli(const std::string& args, const ScratchDir& scratch) {
+  const std::string err_file = scratch / "stderr.txt";
+  const std::string cmd =
+      quote(std::string(TINYFORGE_BINARY_DIR) + "/bin/tinyforge") + " " + args + " 2>" + quote(err_file);
+  CliResult r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+  const int raw = pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  std::ifstream in(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::filesystem::remove(err_file);
+  return r;
 }
 
 std::string deploy_object_cache() {
