@@ -13,5 +13,8 @@ void add_train_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+// `tinyforge deploy <kind>`: the parent command and its subcommands.
+void add_deploy_command(CLI::App& app);
+void add_deploy_baremetal(CLI::App& deploy);
 
 }  // namespace tinyforge::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   tinyforge::cli::add_convert_command(app);
   tinyforge::cli::add_evaluate_command(app);
   tinyforge::cli::add_compare_command(app);
+  tinyforge::cli::add_deploy_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
