@@ -179,7 +179,8 @@ void add_deploy_baremetal(CLI::App& deploy) {
   cmd->add_option("--target", a->target, "cortex-m4 (QEMU mps2-an386), rv32imc (QEMU virt) or lx106 (QEMU sim)")
       ->required();
   cmd->add_option("--samples", a->samples,
-                  ".npy of N samples shaped like the input (float32 is quantized for integer inputs); "
+                  ".npy of N samples shaped like the input (float32 is quantized for integer inputs), or "
+                  "fashion-mnist[:test|:train]:N; "
                   "default: one sample of the TFLM input pattern");
   cmd->add_option("-o,--output", a->output, "The deployment directory (replaced if it holds an earlier deployment)")
       ->required();

@@ -1,11 +1,14 @@
 // The samples an image replays, and the host's predictions for the same samples.
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
 #include "deploy/prediction.h"  // firmware/deploy: the image formats predictions with the same code
 #include "tinyforge/deploy/baremetal.h"
 #include "tinyforge/error.h"
+#include "tinyforge/evaluate.h"
 #include "tinyforge/npy.h"
 
 namespace tinyforge::deploy {
@@ -71,6 +74,29 @@ PredictionMode parse_prediction_mode(const std::string& name) {
   throw Error("unknown prediction mode '" + name + "' (known: auto, argmax, values)");
 }
 
+namespace {
+
+// "fashion-mnist[:test|:train]:N": the first N images (pixels in [0, 1], as training scales them).
+bool is_fashion_mnist_spec(const std::string& spec) {
+  return spec.rfind("fashion-mnist", 0) == 0;
+}
+
+NpyArray fashion_mnist_samples(const std::string& spec) {
+  const auto colon = spec.find_last_of(':');
+  char* end = nullptr;
+  const long long n = colon == std::string::npos ? -1 : std::strtoll(spec.c_str() + colon + 1, &end, 10);
+  if (n <= 0 || end == nullptr || *end != '\0')
+    throw Error("--samples '" + spec + "': expected fashion-mnist[:test|:train]:N with N >= 1 images");
+  const eval::LabelledData data = eval::load_fashion_mnist_data(spec.substr(0, colon));
+  NpyArray a = data.x;
+  const int64_t count = std::min<int64_t>(n, a.shape[0]);
+  a.data.resize(a.data.size() / static_cast<size_t>(a.shape[0]) * static_cast<size_t>(count));
+  a.shape[0] = count;
+  return a;
+}
+
+}  // namespace
+
 SampleSet load_samples(const ModelBytes& model, const std::string& npy_path) {
   Runner runner(model);
   micro::Interpreter& interp = runner.interpreter();
@@ -79,7 +105,7 @@ SampleSet load_samples(const ModelBytes& model, const std::string& npy_path) {
                 " (leave --samples out to replay the TFLM input pattern on every input)");
   }
   const micro::TensorInfo info = interp.input_info(0);
-  const NpyArray a = read_npy(npy_path);
+  const NpyArray a = is_fashion_mnist_spec(npy_path) ? fashion_mnist_samples(npy_path) : read_npy(npy_path);
 
   // Accepted shapes: [N, *input] and, for a batch-1 input, [N, *input[1:]].
   const std::vector<int64_t> input(info.shape.dims, info.shape.dims + info.shape.rank);

@@ -42,7 +42,8 @@ struct SampleSet {
 // Samples from a .npy of shape [N, *input shape] (or [N, *input shape without its leading 1]).
 // float32 data is quantized for int8/uint8/int16 inputs with the input's scale and zero point;
 // otherwise the dtype must be the input's. Only single-input models. Throws Error naming the
-// file and the mismatch.
+// file and the mismatch. `npy_path` may also be "fashion-mnist[:test|:train]:N": the first N
+// images of that Fashion-MNIST part, scaled to [0, 1] as training scales them.
 SampleSet load_samples(const ModelBytes& model, const std::string& npy_path);
 // One sample: the TFLite Micro golden input pattern (shared/reference/tflm_goldens.json) on
 // every input.
