@@ -1,5 +1,6 @@
 #include "eval/sample_io.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -36,8 +37,11 @@ void quantize_into(void* dst, const NpyArray& x, size_t first, size_t n, float s
   constexpr long lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
   T* q = static_cast<T*>(dst);
   for (size_t k = 0; k < n; ++k) {
-    // Round half away from zero, as TFLite's QUANTIZE does.
-    const long v = std::lround(npy_element(x, first + k) / static_cast<double>(scale)) + zp;
+    // Round half away from zero, as TFLite's QUANTIZE does. NaN and huge values are brought into a
+    // range where the rounding and the zero-point addition cannot overflow (the result is clamped).
+    double scaled = npy_element(x, first + k) / static_cast<double>(scale);
+    scaled = std::isnan(scaled) ? 0.0 : std::clamp(scaled, -1e9, 1e9);
+    const long v = std::lround(scaled) + zp;
     q[k] = static_cast<T>(v < lo ? lo : (v > hi ? hi : v));
   }
 }

@@ -31,9 +31,13 @@ TensorSummary summarize(const micro::TensorInfo& t) {
 }
 
 // fmt::join, not string concatenation: GCC 12 warns (-Wrestrict) about `"," + std::to_string(v)`.
-std::string list_text(const std::vector<int32_t>& values) { return fmt::format("{}", fmt::join(values, ",")); }
+std::string list_text(const std::vector<int32_t>& values) {
+  return fmt::format("{}", fmt::join(values, ","));
+}
 
-std::string shape_text(const std::vector<int32_t>& shape) { return "[" + list_text(shape) + "]"; }
+std::string shape_text(const std::vector<int32_t>& shape) {
+  return "[" + list_text(shape) + "]";
+}
 
 std::string quant_text(const TensorSummary& t) {
   if (t.scales.empty()) return "";
@@ -53,7 +57,9 @@ std::string stored_arena_text(const ModelReport& r) {
   }
   const micro::ArenaMetadata& m = r.stored_arena;
   std::string verdict = "not checked: the model cannot be planned here";
-  if (r.runnable) verdict = r.stored_arena_matches ? "matches the planner" : "DIFFERS from the planner: the model was changed after conversion";
+  if (r.runnable)
+    verdict = r.stored_arena_matches ? "matches the planner"
+                                     : "DIFFERS from the planner: the model was changed after conversion";
   return fmt::format("stored arena ('{}' v{}, planned with {}-byte pointers): {} bytes; {} with inputs preserved; {}\n",
                      name, m.version, m.planner_pointer_bytes, m.arena_bytes, m.arena_bytes_preserve_inputs, verdict);
 }
@@ -128,8 +134,7 @@ std::string report_text(const ModelReport& r, bool with_tensors) {
   s += "operators:\n";
   for (const OpSummary& op : r.ops) {
     s += fmt::format("  {:3} {:<30} v{}  in [{}] out [{}]{}\n", op.index, op.opcode, op.version, list_text(op.inputs),
-                     list_text(op.outputs),
-                     op.supported ? "" : "  UNSUPPORTED");
+                     list_text(op.outputs), op.supported ? "" : "  UNSUPPORTED");
   }
   if (with_tensors) {
     s += "tensors:\n";

@@ -1,6 +1,7 @@
 // `tinyforge evaluate`, `compare` and the inspect additions as a user runs them: JSON figures
 // worked out by hand, text a person reads, exit code 1 with a message for bad input.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -23,8 +24,14 @@ struct Result {
   std::string err;
 };
 
+// Files carry the process id and test name: ctest runs the tests of this binary in parallel.
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "eval_cli_" + std::to_string(::getpid()) + "_" +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
+}
+
 Result tinyforge_cli(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "eval_cli_stderr.txt";
+  const std::string err_file = temp("stderr.txt");
   const std::string cmd = std::string(TINYFORGE_BINARY_DIR) + "/bin/tinyforge " + args + " 2>" + err_file;
   Result r{};
   FILE* p = popen(cmd.c_str(), "r");
@@ -36,10 +43,6 @@ Result tinyforge_cli(const std::string& args) {
   std::ifstream e(err_file);
   r.err.assign(std::istreambuf_iterator<char>(e), {});
   return r;
-}
-
-std::string temp(const std::string& name) {
-  return ::testing::TempDir() + "eval_cli_" + name;
 }
 
 // logits = [x0, x1, -x0 - x1] (optionally with the arena stored), four samples whose predicted

@@ -60,6 +60,47 @@ TEST(Compare, TensorsWithOtherNamesAreMatchedByOutputAndOpOrder) {
   EXPECT_EQ(r.layers[1].name_b, "score");
 }
 
+TEST(Compare, OpOrderSkipsQuantizeAndDequantize) {
+  // B quantizes its input to int8 (scale 0.5) and back before the same two layers, under other
+  // names: B's first FULLY_CONNECTED (op 2) must be matched with A's op 0. Inputs 1 and 2.2 reach
+  // B's layers as 1 and 2 (2.2 / 0.5 = 4.4 rounds to 4). Hidden: A (1,2), (2.2,4.4), B (1,2),
+  // (2,4): signal 29.2, noise 0.2. Output: A 3, 6.6, B 3, 6: signal 52.56, noise 0.36. Both
+  // 10 log10(146).
+  convert::Graph g;
+  convert::GraphTensor x, q, dq;
+  x.name = "input";
+  x.shape = q.shape = dq.shape = {1, 1};
+  q.name = "input_int8";
+  q.type = micro::TensorType::kInt8;
+  q.quant.scales = {0.5f};
+  q.quant.zero_points = {0};
+  dq.name = "input_back";
+  const int32_t xi = g.add_tensor(x), qi = g.add_tensor(q), dqi = g.add_tensor(dq);
+  convert::GraphOp quantize, dequantize;
+  quantize.builtin = micro::op::kQuantize;
+  quantize.inputs = {xi};
+  quantize.outputs = {qi};
+  dequantize.builtin = micro::op::kDequantize;
+  dequantize.inputs = {qi};
+  dequantize.outputs = {dqi};
+  g.add_op(quantize);
+  g.add_op(dequantize);
+  const int32_t h = test::add_dense(g, dqi, 1, 2, {1, 2}, {0, 0}, "b_hidden");
+  g.inputs = {xi};
+  g.outputs = {test::add_dense(g, h, 2, 1, {1, 1}, {0}, "b_out")};
+  LabelledData d = two_samples();
+  d.x = npy_f32({2, 1}, {1, 2.2f});
+  const CompareResult r = compare_models(two_layer(2, "h", "y"), ModelBytes(convert::write_tflite(g)), d);
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.layers[0].matched_by, "op order");
+  EXPECT_EQ(r.layers[0].name_b, "b_hidden");
+  EXPECT_NEAR(r.layers[0].signal_power, 29.2, 1e-5);
+  EXPECT_NEAR(r.layers[0].noise_power, 0.2, 1e-5);
+  EXPECT_NEAR(r.layers[0].sqnr_db, 10 * std::log10(146.0), 1e-4);
+  EXPECT_EQ(r.layers[1].matched_by, "model output");
+  EXPECT_NEAR(r.layers[1].sqnr_db, 10 * std::log10(146.0), 1e-4);
+}
+
 TEST(Compare, AgreementOfTwoClassifiers) {
   // A: logits [x0, x1, -x0-x1]; B: [x0, x1, (x0+x1)/2]. Samples (1,0), (0,1), (-1,-1), (2,1):
   // A predicts 0, 1, 2, 0; B predicts 0, 1, 0 (three equal logits: the first), 0.

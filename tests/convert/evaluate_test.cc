@@ -109,6 +109,24 @@ TEST(Evaluate, Int8ModelQuantizesInputsWithItsScale) {
   EXPECT_LT(r.mse, 0.01);  // it does model sin(x)
 }
 
+TEST(Evaluate, NonFiniteAndHugeInputsQuantizeToTheEdges) {
+  // NaN is taken as 0 (the zero point, -128); +-1e30 saturate to 127 and -128.
+  const ModelBytes model = ModelBytes::load(test::shared_path("models/hello_world_int8.tflite"));
+  Runner runner(model);
+  const micro::TensorInfo out = runner.interpreter().output_info(0);
+  double squared = 0;
+  for (int8_t q : {int8_t{-128}, int8_t{127}, int8_t{-128}}) {
+    runner.set_input(0, &q, 1);
+    runner.invoke();
+    const double y = out.quant.scale(0) * (static_cast<int8_t>(runner.output_bytes(0)[0]) - out.quant.zero_point(0));
+    squared += y * y;
+  }
+  LabelledData d;
+  d.x = npy_f32({3, 1}, {std::nanf(""), 1e30f, -1e30f});
+  d.y = npy_f32({3, 1}, {0, 0, 0});
+  EXPECT_NEAR(evaluate_model(model, d).mse, squared / 3, 1e-12);
+}
+
 // Fashion-MNIST through a model whose weights are all zero and whose bias picks class k: its
 // accuracy is the fraction of class k among the labels, counted here from the label file.
 double fraction_of_class(int k, int64_t first_n) {
