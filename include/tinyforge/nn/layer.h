@@ -36,6 +36,9 @@ struct LayerCall {
   const Tensor* output = nullptr;      // set by the model after forward
   std::vector<Tensor> saved;           // anything else forward wants backward to have
   std::vector<int64_t> saved_indices;  // e.g. max-pool argmax
+  // False when no input's gradient is used (every input is a model input, or nothing upstream
+  // has trainable weights): backward may then return empty tensors instead of d(input).
+  bool need_input_grad = true;
 };
 
 class Layer {
@@ -61,7 +64,7 @@ class Layer {
   // Batch forward. `call.inputs` holds the inputs; returns the output [N, ...].
   virtual Tensor forward(LayerCall& call) = 0;
   // Given dL/d(output), ACCUMULATES dL/d(params) into Param::grad (when trainable) and returns
-  // dL/d(input) for each input, in order.
+  // dL/d(input) for each input, in order (an empty tensor allowed when !call.need_input_grad).
   virtual std::vector<Tensor> backward(LayerCall& call, const Tensor& d_output) = 0;
 
   std::vector<Param>& params() { return params_; }

@@ -11,7 +11,9 @@ namespace tinyforge::nn {
 
 namespace {
 
-int64_t patch_size(const ConvGeometry& g) { return g.k_h * g.k_w * g.in_c; }
+int64_t patch_size(const ConvGeometry& g) {
+  return g.k_h * g.k_w * g.in_c;
+}
 
 bool is_pointwise(const ConvGeometry& g) {
   return g.k_h == 1 && g.k_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 && g.pad_left == 0 &&
@@ -19,7 +21,9 @@ bool is_pointwise(const ConvGeometry& g) {
 }
 
 // Rows per im2col block: keep a block near 128 KiB so it stays in L2 while the GEMM runs.
-int64_t block_rows(int64_t k) { return std::clamp<int64_t>(32768 / std::max<int64_t>(k, 1), 16, 512); }
+int64_t block_rows(int64_t k) {
+  return std::clamp<int64_t>(32768 / std::max<int64_t>(k, 1), 16, 512);
+}
 
 // Writes the patches of output pixels [r0, r1) (flat over batch*out_h*out_w) as rows of col.
 void im2col(const ConvGeometry& g, const float* in, int64_t r0, int64_t r1, float* col) {
@@ -36,6 +40,16 @@ void im2col(const ConvGeometry& g, const float* in, int64_t r0, int64_t r1, floa
         continue;
       }
       const float* row = img + iy * g.in_w * c;
+      const int64_t ix0 = ox * g.stride_w - g.pad_left;
+      if (g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w) {
+        // The whole kernel row is inside the image: one contiguous run of k_w * c values
+        // (a short loop beats a memcpy call for the few values of small kernels).
+        const float* src = row + ix0 * c;
+        const int64_t len = g.k_w * c;
+        for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
+        dst += len;
+        continue;
+      }
       for (int64_t kx = 0; kx < g.k_w; ++kx, dst += c) {
         const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
         if (ix < 0 || ix >= g.in_w) {
@@ -63,6 +77,14 @@ void col2im_add(const ConvGeometry& g, const float* col, int64_t p0, int64_t p1,
         continue;
       }
       float* row = d_img + iy * g.in_w * c;
+      const int64_t ix0 = ox * g.stride_w - g.pad_left;
+      if (g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w) {  // contiguous, as in im2col
+        float* dst = row + ix0 * c;
+        const int64_t len = g.k_w * c;
+        for (int64_t i = 0; i < len; ++i) dst[i] += src[i];
+        src += len;
+        continue;
+      }
       for (int64_t kx = 0; kx < g.k_w; ++kx, src += c) {
         const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
         if (ix < 0 || ix >= g.in_w) continue;

@@ -93,6 +93,7 @@ class Conv1DLayer : public Layer {
       if (o_.use_bias) db = grad_b ? params()[1].grad.data() : (scratch_b = Tensor({filters_})).data();
       backend().conv2d_backward_filter(g, x.data(), dz.data(), dk, db);
     }
+    if (!call.need_input_grad) return {Tensor()};
     Tensor dx(x.shape());
     backend().conv2d_backward_input(g, dz.data(), k.value.data(), dx.data());
     return {std::move(dx)};

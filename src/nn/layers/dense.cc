@@ -77,6 +77,7 @@ class DenseLayer : public Layer {
         for (int64_t u = 0; u < units_; ++u) db[u] += row[u];
       }
     }
+    if (!call.need_input_grad) return {Tensor()};
     Tensor dx(x.shape());
     backend().gemm(false, true, rows, in_, units_, 1.0f, dz.data(), units_, w.value.data(), units_, 0.0f, dx.data(),
                    in_);

@@ -87,6 +87,7 @@ class DepthwiseConv2DLayer : public Layer {
       if (o_.use_bias) db = grad_b ? params()[1].grad.data() : (scratch_b = Tensor({g.out_c})).data();
       backend().depthwise_conv2d_backward_filter(g, x.data(), dz.data(), dk, db);
     }
+    if (!call.need_input_grad) return {Tensor()};
     Tensor dx(x.shape());
     backend().depthwise_conv2d_backward_input(g, dz.data(), k.value.data(), dx.data());
     return {std::move(dx)};
