@@ -231,7 +231,7 @@ void Model::backward(const std::vector<Tensor>& d_outputs) {
     for (size_t j : node_input_index_[i]) inputs_need = inputs_need || grad_needed[j];
     calls_[i].need_input_grad = inputs_need;
     Layer& layer = *nodes_[i]->layer;
-    std::vector<Tensor> d_in = layer.backward(calls_[i], grads[i]);
+    std::vector<Tensor> d_in = layer.backward_consuming(calls_[i], std::move(grads[i]));
     grads[i] = Tensor();  // free as we go
     const auto& ins = node_input_index_[i];
     if (d_in.size() != ins.size())

@@ -169,18 +169,28 @@ class BatchNormalizationLayer : public Layer {
     }
     normalize(x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), scale.data(), shift.data(), xhat.data(),
               y.data());
-    call.saved = {std::move(xhat), std::move(inv_std)};
+    call.saved.clear();  // moved in (a braced list would copy)
+    call.saved.push_back(std::move(xhat));
+    call.saved.push_back(std::move(inv_std));
     call.saved_indices = {batch_stats ? 1 : 0};
     return y;
   }
 
   std::vector<Tensor> backward(LayerCall& call, const Tensor& dy) override {
+    return backward_consuming(call, Tensor(dy));
+  }
+
+  // dy becomes dx in place: the per-channel sums are taken before it is overwritten.
+  std::vector<Tensor> backward_consuming(LayerCall& call, Tensor&& dy) override {
     if (call.saved.size() != 2 || call.saved_indices.size() != 1) {
       throw Error(describe(*this) + ": backward called without a forward");
     }
     const Tensor& xhat = call.saved[0];
     const Tensor& inv_std = call.saved[1];
     const bool batch_stats = call.saved_indices[0] == 1;
+    if (dy.shape() != xhat.shape())
+      throw Error(describe(*this) + ": gradient shape " + shape_str(dy.shape()) + " differs from the output's " +
+                  shape_str(xhat.shape()));
     const size_t a = structural::sample_axis(*this, o_.axis, xhat.sample_shape().size()) + 1;
     const auto sp = structural::split_at(xhat.shape(), a);
     const int64_t C = sp.size, M = sp.outer * sp.inner;
@@ -198,7 +208,7 @@ class BatchNormalizationLayer : public Layer {
       Tensor& g = structural::grad_buffer(*beta);
       for (int64_t c = 0; c < C; ++c) g[c] += static_cast<float>(sum_dy[c]);
     }
-    Tensor dx(xhat.shape());
+    Tensor dx = std::move(dy);
     // dx = k * (dy - a - xhat * b) per channel, with k = gamma * inv_std; with batch statistics
     // a = mean(dy), b = mean(dy * xhat) (d/dx of gamma * (x - mean(x)) / sqrt(var(x) + eps)),
     // else a = b = 0.
@@ -210,8 +220,8 @@ class BatchNormalizationLayer : public Layer {
         mdyx[c] = static_cast<float>(sum_dy_xhat[c] / static_cast<double>(M));
       }
     }
-    input_gradient(dy.data(), xhat.data(), sp.outer, C, sp.inner, k.data(), mdy.data(), mdyx.data(), dx.data());
-    return {std::move(dx)};
+    input_gradient(dx.data(), xhat.data(), sp.outer, C, sp.inner, k.data(), mdy.data(), mdyx.data(), dx.data());
+    return one_gradient(std::move(dx));
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override {
