@@ -37,58 +37,55 @@ void channel_squared_deviations(const float* x, int64_t outer, int64_t C, int64_
   }
 }
 
-// xhat = (x - mean) * inv_std; y = scale * xhat + shift.
+// y = scale * (x - mean) * inv_std + shift. xhat is not kept: backward recomputes it from the
+// input (alive during backward), which saves a tensor per layer and step.
 void normalize(const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean, const float* inv_std,
-               const float* scale, const float* shift, float* xhat, float* y) {
+               const float* scale, const float* shift, float* y) {
   for (int64_t o = 0; o < outer; ++o) {
     const int64_t base = o * C * inner;
     if (inner == 1) {
-      for (int64_t c = 0; c < C; ++c) {
-        const float h = (x[base + c] - mean[c]) * inv_std[c];
-        xhat[base + c] = h;
-        y[base + c] = scale[c] * h + shift[c];
-      }
+      for (int64_t c = 0; c < C; ++c) y[base + c] = scale[c] * ((x[base + c] - mean[c]) * inv_std[c]) + shift[c];
       continue;
     }
     for (int64_t c = 0; c < C; ++c)
-      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i) {
-        const float h = (x[i] - mean[c]) * inv_std[c];
-        xhat[i] = h;
-        y[i] = scale[c] * h + shift[c];
-      }
+      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i)
+        y[i] = scale[c] * ((x[i] - mean[c]) * inv_std[c]) + shift[c];
   }
 }
 
-void gradient_sums(const float* dy, const float* xhat, int64_t outer, int64_t C, int64_t inner, double* sum_dy,
-                   double* sum_dy_xhat) {
+// Per channel: sum(dy) and sum(dy * xhat), xhat = (x - mean) * inv_std.
+void gradient_sums(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean,
+                   const float* inv_std, double* sum_dy, double* sum_dy_xhat) {
   for (int64_t o = 0; o < outer; ++o) {
     const int64_t base = o * C * inner;
     if (inner == 1) {
       for (int64_t c = 0; c < C; ++c) {
         sum_dy[c] += dy[base + c];
-        sum_dy_xhat[c] += static_cast<double>(dy[base + c]) * xhat[base + c];
+        sum_dy_xhat[c] += static_cast<double>(dy[base + c]) * ((x[base + c] - mean[c]) * inv_std[c]);
       }
       continue;
     }
     for (int64_t c = 0; c < C; ++c)
       for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i) {
         sum_dy[c] += dy[i];
-        sum_dy_xhat[c] += static_cast<double>(dy[i]) * xhat[i];
+        sum_dy_xhat[c] += static_cast<double>(dy[i]) * ((x[i] - mean[c]) * inv_std[c]);
       }
   }
 }
 
-void input_gradient(const float* dy, const float* xhat, int64_t outer, int64_t C, int64_t inner, const float* k,
-                    const float* mdy, const float* mdyx, float* dx) {
+// dx = k * (dy - mdy - xhat * mdyx); dx may be dy.
+void input_gradient(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean,
+                    const float* inv_std, const float* k, const float* mdy, const float* mdyx, float* dx) {
   for (int64_t o = 0; o < outer; ++o) {
     const int64_t base = o * C * inner;
     if (inner == 1) {
-      for (int64_t c = 0; c < C; ++c) dx[base + c] = k[c] * (dy[base + c] - mdy[c] - xhat[base + c] * mdyx[c]);
+      for (int64_t c = 0; c < C; ++c)
+        dx[base + c] = k[c] * (dy[base + c] - mdy[c] - ((x[base + c] - mean[c]) * inv_std[c]) * mdyx[c]);
       continue;
     }
     for (int64_t c = 0; c < C; ++c)
       for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i)
-        dx[i] = k[c] * (dy[i] - mdy[c] - xhat[i] * mdyx[c]);
+        dx[i] = k[c] * (dy[i] - mdy[c] - ((x[i] - mean[c]) * inv_std[c]) * mdyx[c]);
   }
 }
 
@@ -161,16 +158,15 @@ class BatchNormalizationLayer : public Layer {
     }
     const Param* gamma = param("gamma");
     const Param* beta = param("beta");
-    Tensor xhat(x.shape()), y(x.shape());
+    Tensor y(x.shape());
     std::vector<float> scale(static_cast<size_t>(C)), shift(static_cast<size_t>(C));
     for (int64_t c = 0; c < C; ++c) {
       scale[c] = gamma ? gamma->value[c] : 1.0f;
       shift[c] = beta ? beta->value[c] : 0.0f;
     }
-    normalize(x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), scale.data(), shift.data(), xhat.data(),
-              y.data());
+    normalize(x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), scale.data(), shift.data(), y.data());
     call.saved.clear();  // moved in (a braced list would copy)
-    call.saved.push_back(std::move(xhat));
+    call.saved.push_back(std::move(mean));
     call.saved.push_back(std::move(inv_std));
     call.saved_indices = {batch_stats ? 1 : 0};
     return y;
@@ -185,19 +181,21 @@ class BatchNormalizationLayer : public Layer {
     if (call.saved.size() != 2 || call.saved_indices.size() != 1) {
       throw Error(describe(*this) + ": backward called without a forward");
     }
-    const Tensor& xhat = call.saved[0];
+    const Tensor& mean = call.saved[0];
     const Tensor& inv_std = call.saved[1];
     const bool batch_stats = call.saved_indices[0] == 1;
-    if (dy.shape() != xhat.shape())
+    const Tensor& x = structural::only_input(*this, call);
+    if (dy.shape() != x.shape())
       throw Error(describe(*this) + ": gradient shape " + shape_str(dy.shape()) + " differs from the output's " +
-                  shape_str(xhat.shape()));
-    const size_t a = structural::sample_axis(*this, o_.axis, xhat.sample_shape().size()) + 1;
-    const auto sp = structural::split_at(xhat.shape(), a);
+                  shape_str(x.shape()));
+    const size_t a = structural::sample_axis(*this, o_.axis, x.sample_shape().size()) + 1;
+    const auto sp = structural::split_at(x.shape(), a);
     const int64_t C = sp.size, M = sp.outer * sp.inner;
     // Per feature: sum(dy) and sum(dy * xhat) give beta's and gamma's gradients, and the batch
     // statistics' share of dx.
     std::vector<double> sum_dy(static_cast<size_t>(C), 0.0), sum_dy_xhat(static_cast<size_t>(C), 0.0);
-    gradient_sums(dy.data(), xhat.data(), sp.outer, C, sp.inner, sum_dy.data(), sum_dy_xhat.data());
+    gradient_sums(dy.data(), x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), sum_dy.data(),
+                  sum_dy_xhat.data());
     Param* gamma = param("gamma");
     Param* beta = param("beta");
     if (gamma && structural::wants_grad(*this, *gamma)) {
@@ -220,7 +218,8 @@ class BatchNormalizationLayer : public Layer {
         mdyx[c] = static_cast<float>(sum_dy_xhat[c] / static_cast<double>(M));
       }
     }
-    input_gradient(dx.data(), xhat.data(), sp.outer, C, sp.inner, k.data(), mdy.data(), mdyx.data(), dx.data());
+    input_gradient(dx.data(), x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), k.data(), mdy.data(),
+                   mdyx.data(), dx.data());
     return one_gradient(std::move(dx));
   }
 
