@@ -1,6 +1,7 @@
 #include "reference_models.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "tinyforge/data/fashion_mnist.h"
 #include "tinyforge/error.h"
@@ -33,53 +34,84 @@ const ReferenceWorkload& reference_workload(const std::string& name) {
 
 namespace {
 
+// The peers' recipe, not Keras' defaults: PyTorch initializes Linear/Conv weights AND biases
+// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (fan_in of the weight), and its BatchNorm uses momentum 0.1
+// (Keras' 0.9: Keras weighs the old statistic) and epsilon 1e-5.
+Initializer torch_bias(int64_t fan_in) {
+  const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+  return RandomUniform(-bound, bound);
+}
+LayerRef TorchDense(int64_t fan_in, int64_t units, const std::string& activation = "linear") {
+  return Dense(
+      units, {.activation = activation, .kernel_initializer = "torch_default", .bias_initializer = torch_bias(fan_in)});
+}
+LayerRef TorchConv2D(int64_t in_c, int64_t filters, Size2 k, Conv2DOptions o = {}) {
+  o.kernel_initializer = "torch_default";
+  o.bias_initializer = torch_bias(k.h * k.w * in_c);
+  return Conv2D(filters, k, std::move(o));
+}
+LayerRef TorchConv1D(int64_t in_c, int64_t filters, int64_t k, const std::string& activation) {
+  return Conv1D(
+      filters, k,
+      {.activation = activation, .kernel_initializer = "torch_default", .bias_initializer = torch_bias(k * in_c)});
+}
+// PyTorch's depthwise weight is [C, 1, kh, kw]: fan_in = kh * kw (Keras' fans would count C too).
+LayerRef TorchDepthwiseConv2D(int64_t k) {
+  return DepthwiseConv2D(
+      k, {.padding = "same", .depthwise_initializer = torch_bias(k * k), .bias_initializer = torch_bias(k * k)});
+}
+LayerRef TorchBatchNormalization() {
+  return BatchNormalization({.momentum = 0.9f, .epsilon = 1e-5f});
+}
+
 // Layers as in the peers: PyTorch's default Conv/Linear have biases; logits out (the softmax is
 // in the loss).
 std::shared_ptr<Model> fmnist_cnn() {
   return std::make_shared<Sequential>(
       Shape{28, 28, 1},
-      std::vector<LayerPtr>{Conv2D(16, 3, {.activation = "relu"}), MaxPooling2D(2),   // 28 -> 26 -> 13
-                            Conv2D(32, 3, {.activation = "relu"}), MaxPooling2D(2),   // 13 -> 11 -> 5
-                            Flatten(), Dense(64, {.activation = "relu"}), Dense(10)},
+      std::vector<LayerPtr>{TorchConv2D(1, 16, 3, {.activation = "relu"}), MaxPooling2D(2),   // 28 -> 26 -> 13
+                            TorchConv2D(16, 32, 3, {.activation = "relu"}), MaxPooling2D(2),  // 13 -> 11 -> 5
+                            Flatten(), TorchDense(800, 64, "relu"), TorchDense(64, 10)},
       "fmnist_cnn");
 }
 
 std::shared_ptr<Model> fmnist_mlp() {
-  return std::make_shared<Sequential>(
-      Shape{28, 28, 1},
-      std::vector<LayerPtr>{Flatten(), Dense(128, {.activation = "relu"}), Dropout(0.2f),
-                            Dense(64, {.activation = "relu"}), Dense(10)},
-      "fmnist_mlp");
+  return std::make_shared<Sequential>(Shape{28, 28, 1},
+                                      std::vector<LayerPtr>{Flatten(), TorchDense(784, 128, "relu"), Dropout(0.2f),
+                                                            TorchDense(128, 64, "relu"), TorchDense(64, 10)},
+                                      "fmnist_mlp");
 }
 
 // MLPerf Tiny KWS DS-CNN shape. TF 'same' padding on 49x10 with a 10x4 kernel and stride 2 is
 // exactly the peer's ZeroPad2d((1, 1, 4, 5)) + valid conv.
 std::shared_ptr<Model> kws_dscnn() {
   constexpr int64_t F = 64;
-  std::vector<LayerPtr> l = {Conv2D(F, {10, 4}, {.strides = 2, .padding = "same"}), BatchNormalization(),
+  std::vector<LayerPtr> l = {TorchConv2D(1, F, {10, 4}, {.strides = 2, .padding = "same"}), TorchBatchNormalization(),
                              Activation("relu")};
   for (int i = 0; i < 4; ++i) {
-    l.push_back(DepthwiseConv2D(3, {.padding = "same"}));
-    l.push_back(BatchNormalization());
+    l.push_back(TorchDepthwiseConv2D(3));
+    l.push_back(TorchBatchNormalization());
     l.push_back(Activation("relu"));
-    l.push_back(Conv2D(F, 1));
-    l.push_back(BatchNormalization());
+    l.push_back(TorchConv2D(F, F, 1));
+    l.push_back(TorchBatchNormalization());
     l.push_back(Activation("relu"));
   }
   l.push_back(GlobalAveragePooling2D());
-  l.push_back(Dense(12));
+  l.push_back(TorchDense(F, 12));
   return std::make_shared<Sequential>(Shape{49, 10, 1}, std::move(l), "kws_dscnn");
 }
 
 std::shared_ptr<Model> ad_autoencoder() {
   const int64_t dims[] = {128, 128, 128, 128, 8, 128, 128, 128, 128};
   std::vector<LayerPtr> l;
+  int64_t in = 640;
   for (int64_t d : dims) {
-    l.push_back(Dense(d));
-    l.push_back(BatchNormalization());
+    l.push_back(TorchDense(in, d));
+    l.push_back(TorchBatchNormalization());
     l.push_back(Activation("relu"));
+    in = d;
   }
-  l.push_back(Dense(640));
+  l.push_back(TorchDense(in, 640));
   return std::make_shared<Sequential>(Shape{640}, std::move(l), "ad_autoencoder");
 }
 
@@ -87,9 +119,9 @@ std::shared_ptr<Model> ad_autoencoder() {
 std::shared_ptr<Model> gesture_conv1d() {
   return std::make_shared<Sequential>(
       Shape{128, 3},
-      std::vector<LayerPtr>{Conv1D(16, 5, {.activation = "relu"}), MaxPooling1D(2),   // 128 -> 124 -> 62
-                            Conv1D(32, 5, {.activation = "relu"}),                    // 62 -> 58
-                            GlobalAveragePooling1D(), Dense(32, {.activation = "relu"}), Dense(5)},
+      std::vector<LayerPtr>{TorchConv1D(3, 16, 5, "relu"), MaxPooling1D(2),  // 128 -> 124 -> 62
+                            TorchConv1D(16, 32, 5, "relu"),                  // 62 -> 58
+                            GlobalAveragePooling1D(), TorchDense(32, 32, "relu"), TorchDense(32, 5)},
       "gesture_conv1d");
 }
 
@@ -109,7 +141,8 @@ void synthetic_classification(int64_t n, const Shape& sample, int64_t classes, u
     std::fill(logits.begin(), logits.end(), 0.0);
     const float* xi = x.data() + i * features;
     for (int64_t f = 0; f < features; ++f)
-      for (int64_t c = 0; c < classes; ++c) logits[static_cast<size_t>(c)] += double(xi[f]) * w[static_cast<size_t>(f * classes + c)];
+      for (int64_t c = 0; c < classes; ++c)
+        logits[static_cast<size_t>(c)] += double(xi[f]) * w[static_cast<size_t>(f * classes + c)];
     y[i] = static_cast<float>(std::max_element(logits.begin(), logits.end()) - logits.begin());
   }
 }

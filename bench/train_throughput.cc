@@ -9,9 +9,8 @@
 // predict() calls after 20 warm-up calls. other_load: cores other processes kept busy during
 // training (the machine may be shared), as the peer scripts record it.
 #include <sys/resource.h>
-#include <unistd.h>
-
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -34,7 +33,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // CPU seconds of this process (all threads).
 double process_cpu_s() {
@@ -153,16 +154,26 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (a == "--model") model_name = value();
-      else if (a == "--epochs") epochs = std::stoi(value());
-      else if (a == "--threads") threads = std::stoi(value());
-      else if (a == "--backend") backend_name = value();
-      else if (a == "--seed") seed = std::stoull(value());
-      else if (a == "--train-samples") train_samples = std::stoll(value());
-      else if (a == "--batch-size") batch_size = std::stoll(value());
-      else if (a == "--json") {}  // JSON is the only output format
-      else if (a == "-h" || a == "--help") return usage("");
-      else return usage(("unknown argument " + a).c_str());
+      if (a == "--model")
+        model_name = value();
+      else if (a == "--epochs")
+        epochs = std::stoi(value());
+      else if (a == "--threads")
+        threads = std::stoi(value());
+      else if (a == "--backend")
+        backend_name = value();
+      else if (a == "--seed")
+        seed = std::stoull(value());
+      else if (a == "--train-samples")
+        train_samples = std::stoll(value());
+      else if (a == "--batch-size")
+        batch_size = std::stoll(value());
+      else if (a == "--json") {
+      }  // JSON is the only output format
+      else if (a == "-h" || a == "--help")
+        return usage("");
+      else
+        return usage(("unknown argument " + a).c_str());
     } catch (const std::exception& e) {
       return usage(e.what());
     }
@@ -184,9 +195,13 @@ int main(int argc, char** argv) {
     const int64_t n = data.x.dim(0);
     auto model = bench::build_reference_model(model_name, seed);
     std::shared_ptr<nn::Loss> loss;
-    if (w.loss == "mse") loss = std::make_shared<nn::MeanSquaredError>();
-    else loss = std::make_shared<nn::SparseCategoricalCrossentropy>(/*from_logits=*/true);
-    model->compile(std::make_shared<nn::Adam>(1e-3), loss);
+    if (w.loss == "mse")
+      loss = std::make_shared<nn::MeanSquaredError>();
+    else
+      loss = std::make_shared<nn::SparseCategoricalCrossentropy>(/*from_logits=*/true);
+    // PyTorch's Adam defaults (epsilon 1e-8; Keras' is 1e-7). PyTorch adds epsilon to
+    // sqrt(v) / sqrt(1 - beta_2^t) instead of sqrt(v): a difference only in the first steps.
+    model->compile(std::make_shared<nn::Adam>(nn::AdamOptions{.learning_rate = 1e-3, .epsilon = 1e-8}), loss);
 
     const int64_t steps = (n + batch_size - 1) / batch_size;
     auto timer = std::make_shared<Timer>(std::max<int64_t>(1, steps / 10));
@@ -237,8 +252,10 @@ int main(int argc, char** argv) {
     j["other_load"] = std::round(load * 100) / 100;
     double loadavg[3] = {0, 0, 0};
     if (getloadavg(loadavg, 3) > 0) j["loadavg_1m"] = loadavg[0];
-    if (w.fashion_mnist) j["test_accuracy"] = accuracy(*model, data.test_x, data.test_y);
-    else j["test_accuracy"] = nullptr;
+    if (w.fashion_mnist)
+      j["test_accuracy"] = accuracy(*model, data.test_x, data.test_y);
+    else
+      j["test_accuracy"] = nullptr;
     j["infer_b1_us"] = std::round(infer_b1_us(*model, data.x, 200) * 10) / 10;
     std::cout << j.dump() << std::endl;
     return 0;

@@ -151,10 +151,14 @@ Tensor initialize(const Initializer& init, const Shape& shape, Rng& rng) {
     variance_scaling(t, 1.0, FanMode::kIn, true, rng);
   } else if (n == "lecun_normal") {
     variance_scaling(t, 1.0, FanMode::kIn, false, rng);
+  } else if (n == "torch_default") {
+    // PyTorch's Linear/Conv default, kaiming_uniform(a = sqrt(5)): gain^2 = 2 / (1 + 5) = 1/3, so
+    // the limit sqrt(3 * (1/3) / fan_in) is 1 / sqrt(fan_in).
+    variance_scaling(t, 1.0 / 3.0, FanMode::kIn, true, rng);
   } else {
     throw Error("unknown initializer '" + init.name +
                 "' (known: zeros, ones, constant, random_normal, random_uniform, truncated_normal, glorot_uniform, "
-                "glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal)");
+                "glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, torch_default)");
   }
   return t;
 }

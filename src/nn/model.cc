@@ -33,9 +33,11 @@ std::string snake_case(const std::string& type) {
   return out;
 }
 
-void add_into(Tensor& acc, const Tensor& g) {
+// Sums gradients where a tensor fans out; the first one is moved in, not copied.
+void add_into(Tensor& acc, Tensor&& g) {
+  if (g.empty()) return;  // a gradient nobody needs (LayerCall::need_input_grad was false)
   if (acc.empty()) {
-    acc = g;
+    acc = std::move(g);
     return;
   }
   float* a = acc.data();
@@ -45,8 +47,12 @@ void add_into(Tensor& acc, const Tensor& g) {
 
 }  // namespace
 
-void set_random_seed(uint64_t seed) { g_init_rng = Rng(seed); }
-Rng& layer_init_rng() { return g_init_rng; }
+void set_random_seed(uint64_t seed) {
+  g_init_rng = Rng(seed);
+}
+Rng& layer_init_rng() {
+  return g_init_rng;
+}
 
 Shape SymbolicTensor::shape() const {
   if (!node) throw Error("symbolic tensor is empty (not produced by Input() or a layer call)");
@@ -205,21 +211,35 @@ void Model::backward(const std::vector<Tensor>& d_outputs) {
       if (d_outputs[k].shape() != node_outputs_[i].shape())
         throw Error("model '" + name_ + "': gradient for output " + std::to_string(k) + " has shape " +
                     shape_str(d_outputs[k].shape()) + ", output has " + shape_str(node_outputs_[i].shape()));
-      add_into(grads[i], d_outputs[k]);  // the same node may be listed as two outputs
+      add_into(grads[i], Tensor(d_outputs[k]));  // the same node may be listed as two outputs
     }
   }
+  // A node's gradient is needed when it or something upstream has weights to train; the
+  // gradient of a model input never is (nodes_ lists every node after its inputs).
+  std::vector<bool> grad_needed(nodes_.size(), false);
+  for (size_t i = input_nodes_.size(); i < nodes_.size(); ++i) {
+    const Layer& layer = *nodes_[i]->layer;
+    bool needed = false;
+    if (layer.trainable())
+      for (const Param& p : layer.params()) needed = needed || p.trainable;
+    for (size_t j : node_input_index_[i]) needed = needed || grad_needed[j];
+    grad_needed[i] = needed;
+  }
   for (size_t i = nodes_.size(); i-- > input_nodes_.size();) {
-    if (grads[i].empty()) continue;  // does not reach any output
+    if (grads[i].empty() || !grad_needed[i]) continue;  // reaches no output / updates nothing
+    bool inputs_need = false;
+    for (size_t j : node_input_index_[i]) inputs_need = inputs_need || grad_needed[j];
+    calls_[i].need_input_grad = inputs_need;
     Layer& layer = *nodes_[i]->layer;
-    std::vector<Tensor> d_in = layer.backward(calls_[i], grads[i]);
+    std::vector<Tensor> d_in = layer.backward_consuming(calls_[i], std::move(grads[i]));
     grads[i] = Tensor();  // free as we go
     const auto& ins = node_input_index_[i];
     if (d_in.size() != ins.size())
       throw Error("layer '" + layer.name() + "' (" + layer.type() + ") backward returned " +
                   std::to_string(d_in.size()) + " gradients for " + std::to_string(ins.size()) + " inputs");
     for (size_t j = 0; j < ins.size(); ++j) {
-      if (ins[j] < input_nodes_.size()) continue;  // nothing upstream of a model input
-      add_into(grads[ins[j]], d_in[j]);            // fan-out: a tensor used twice gets both gradients
+      if (ins[j] < input_nodes_.size()) continue;   // nothing upstream of a model input
+      add_into(grads[ins[j]], std::move(d_in[j]));  // fan-out: a tensor used twice gets both gradients
     }
   }
 }

@@ -56,6 +56,25 @@ TEST(Initializers, UniformSchemesUseTheKerasLimit) {
   }
 }
 
+TEST(Initializers, TorchDefaultIsUniformOverOneOverSqrtFanIn) {
+  // PyTorch's kaiming_uniform(a = sqrt(5)): bound = sqrt(6 / ((1 + 5) * fan_in)) = 1 / sqrt(fan_in).
+  // Conv2D kernel [3, 3, 16, 32]: fan_in = 144, bound 1/12; Dense [800, 64]: fan_in 800.
+  Rng rng(3);
+  struct Case {
+    Shape shape;
+    double limit;
+  };
+  for (const Case& c : {Case{{3, 3, 16, 32}, 1.0 / 12.0}, Case{{800, 64}, 1.0 / std::sqrt(800.0)}}) {
+    SCOPED_TRACE(shape_str(c.shape));
+    Tensor t = initialize("torch_default", c.shape, rng);
+    EXPECT_LE(max_abs(t), c.limit);
+    EXPECT_GT(max_abs(t), 0.98 * c.limit);
+    EXPECT_NEAR(stddev(t), c.limit / std::sqrt(3.0), 0.03 * c.limit);
+    EXPECT_NEAR(mean(t), 0.0, 0.03 * c.limit);
+  }
+  EXPECT_EQ(initialize("TorchDefault", {2, 2}, rng).size(), 4);  // the Keras-style class name works too
+}
+
 TEST(Initializers, NormalSchemesAreTruncatedWithTheTargetSpread) {
   // Conv kernel [3, 3, 16, 32]: fan_in 144, fan_out 288. After truncation at 2 sigma the spread is
   // sqrt(scale / n) exactly (Keras rescales by 0.8796...), and nothing lies beyond 2 / 0.8796 of it.

@@ -4,7 +4,9 @@
 // read like Keras: `{.kernel_initializer = "he_normal"}` or `{.bias_initializer = Constant(0.1)}`.
 // Names: zeros, ones, constant, random_normal, random_uniform, truncated_normal, glorot_uniform,
 // glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal (Keras class names such as
-// "GlorotUniform" are accepted too).
+// "GlorotUniform" are accepted too), and torch_default: PyTorch's default for Linear/Conv weights,
+// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with Keras' fan_in (PyTorch draws biases from the same bounds
+// with the weight's fan_in: use RandomUniform for those, as the bias's own shape has no fan_in).
 #pragma once
 
 #include <cstdint>

@@ -36,6 +36,9 @@ struct LayerCall {
   const Tensor* output = nullptr;      // set by the model after forward
   std::vector<Tensor> saved;           // anything else forward wants backward to have
   std::vector<int64_t> saved_indices;  // e.g. max-pool argmax
+  // False when no input's gradient is used (every input is a model input, or nothing upstream
+  // has trainable weights): backward may then return empty tensors instead of d(input).
+  bool need_input_grad = true;
 };
 
 class Layer {
@@ -61,8 +64,13 @@ class Layer {
   // Batch forward. `call.inputs` holds the inputs; returns the output [N, ...].
   virtual Tensor forward(LayerCall& call) = 0;
   // Given dL/d(output), ACCUMULATES dL/d(params) into Param::grad (when trainable) and returns
-  // dL/d(input) for each input, in order.
+  // dL/d(input) for each input, in order (an empty tensor allowed when !call.need_input_grad).
   virtual std::vector<Tensor> backward(LayerCall& call, const Tensor& d_output) = 0;
+  // backward() given ownership of d_output (the model's training step no longer needs it), so
+  // elementwise layers can turn it into d(input) in place instead of allocating.
+  virtual std::vector<Tensor> backward_consuming(LayerCall& call, Tensor&& d_output) {
+    return backward(call, d_output);
+  }
 
   std::vector<Param>& params() { return params_; }
   const std::vector<Param>& params() const { return params_; }
@@ -91,6 +99,14 @@ class Layer {
 };
 
 using LayerPtr = std::shared_ptr<Layer>;
+
+// The one-input result of backward(), moved in: `return {std::move(dx)};` would copy dx (a
+// braced list's elements are const).
+inline std::vector<Tensor> one_gradient(Tensor&& d_input) {
+  std::vector<Tensor> v;
+  v.push_back(std::move(d_input));
+  return v;
+}
 
 // Creates a layer from its type and config (the inverse of type()/config()); throws Error.
 // After the factory runs, make_layer applies the config's "name" and "trainable" keys when

@@ -11,7 +11,9 @@ namespace tinyforge::nn {
 
 namespace {
 
-int64_t patch_size(const ConvGeometry& g) { return g.k_h * g.k_w * g.in_c; }
+int64_t patch_size(const ConvGeometry& g) {
+  return g.k_h * g.k_w * g.in_c;
+}
 
 bool is_pointwise(const ConvGeometry& g) {
   return g.k_h == 1 && g.k_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 && g.pad_left == 0 &&
@@ -19,25 +21,53 @@ bool is_pointwise(const ConvGeometry& g) {
 }
 
 // Rows per im2col block: keep a block near 128 KiB so it stays in L2 while the GEMM runs.
-int64_t block_rows(int64_t k) { return std::clamp<int64_t>(32768 / std::max<int64_t>(k, 1), 16, 512); }
+int64_t block_rows(int64_t k) {
+  return std::clamp<int64_t>(32768 / std::max<int64_t>(k, 1), 16, 512);
+}
 
 // Writes the patches of output pixels [r0, r1) (flat over batch*out_h*out_w) as rows of col.
 void im2col(const ConvGeometry& g, const float* in, int64_t r0, int64_t r1, float* col) {
   const int64_t k = patch_size(g), pixels = g.out_h * g.out_w, c = g.in_c;
+  const int64_t len = g.k_w * c, row_step = g.dilation_h * g.in_w * c;
+  // Output coordinates advance incrementally (no divisions per row).
+  int64_t b = r0 / pixels, oy = (r0 % pixels) / g.out_w, ox = r0 % g.out_w;
   for (int64_t r = r0; r < r1; ++r) {
-    const int64_t b = r / pixels, p = r % pixels, oy = p / g.out_w, ox = p % g.out_w;
     const float* img = in + b * g.in_h * g.in_w * c;
     float* dst = col + (r - r0) * k;
+    const int64_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+    const bool inside =
+        g.dilation_w == 1 && iy0 >= 0 && iy0 + (g.k_h - 1) * g.dilation_h < g.in_h && ix0 >= 0 && ix0 + g.k_w <= g.in_w;
+    if (++ox == g.out_w) {
+      ox = 0;
+      if (++oy == g.out_h) {
+        oy = 0;
+        ++b;
+      }
+    }
+    if (inside) {  // the common case: k_h contiguous runs of k_w * c values
+      const float* src = img + (iy0 * g.in_w + ix0) * c;
+      for (int64_t ky = 0; ky < g.k_h; ++ky, src += row_step, dst += len)
+        for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
+      continue;
+    }
     for (int64_t ky = 0; ky < g.k_h; ++ky) {
-      const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+      const int64_t iy = iy0 + ky * g.dilation_h;
       if (iy < 0 || iy >= g.in_h) {
-        std::memset(dst, 0, sizeof(float) * static_cast<size_t>(g.k_w * c));
-        dst += g.k_w * c;
+        std::memset(dst, 0, sizeof(float) * static_cast<size_t>(len));
+        dst += len;
         continue;
       }
       const float* row = img + iy * g.in_w * c;
+      if (g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w) {
+        // The whole kernel row is inside the image: one contiguous run of k_w * c values
+        // (a short loop beats a memcpy call for the few values of small kernels).
+        const float* src = row + ix0 * c;
+        for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
+        dst += len;
+        continue;
+      }
       for (int64_t kx = 0; kx < g.k_w; ++kx, dst += c) {
-        const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+        const int64_t ix = ix0 + kx * g.dilation_w;
         if (ix < 0 || ix >= g.in_w) {
           for (int64_t i = 0; i < c; ++i) dst[i] = 0.0f;
         } else if (c == 1) {
@@ -63,6 +93,14 @@ void col2im_add(const ConvGeometry& g, const float* col, int64_t p0, int64_t p1,
         continue;
       }
       float* row = d_img + iy * g.in_w * c;
+      const int64_t ix0 = ox * g.stride_w - g.pad_left;
+      if (g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w) {  // contiguous, as in im2col
+        float* dst = row + ix0 * c;
+        const int64_t len = g.k_w * c;
+        for (int64_t i = 0; i < len; ++i) dst[i] += src[i];
+        src += len;
+        continue;
+      }
       for (int64_t kx = 0; kx < g.k_w; ++kx, src += c) {
         const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
         if (ix < 0 || ix >= g.in_w) continue;

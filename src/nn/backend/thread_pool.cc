@@ -1,7 +1,5 @@
 #include "nn/backend/thread_pool.h"
 
-#include <algorithm>
-
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define TINYFORGE_PAUSE() _mm_pause()
@@ -13,26 +11,41 @@ namespace tinyforge::nn {
 
 namespace {
 
-// Backend calls come in quick bursts (one per layer), so a worker spins briefly before it
-// sleeps: waking a sleeping thread costs more than most of the calls themselves.
-constexpr int kSpin = 4000;
+// Backend calls come in bursts (one per layer), so an idle worker polls briefly before it
+// sleeps; kept short because on a shared machine polling takes a core from someone else, and
+// the caller never waits for a worker that has not started (it claims the chunk itself).
+constexpr int kSpin = 2000;
 
 thread_local bool t_in_pool = false;
 
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) : size_(std::max(1, threads)) {
-  for (int i = 1; i < size_; ++i) workers_.emplace_back([this, i] { worker(i); });
+  for (int i = 1; i < size_; ++i) workers_.emplace_back([this] { worker(); });
 }
 
 ThreadPool::~ThreadPool() {
-  stop_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  stop_.store(true, std::memory_order_seq_cst);
+  generation_.fetch_add(1, std::memory_order_seq_cst);
   generation_.notify_all();
   for (std::thread& w : workers_) w.join();
 }
 
-void ThreadPool::worker(int id) {
+void ThreadPool::work_on(uint32_t generation) {
+  uint64_t state = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if (static_cast<uint32_t>(state >> 32) != generation) return;  // a newer job: not ours
+    const int chunk = static_cast<int>(state & 0xffffffffu);
+    if (chunk >= parts_.load(std::memory_order_relaxed)) return;
+    if (!claim_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+    // The job cannot change while a chunk of it is claimed and unfinished.
+    (*job_)(chunk);
+    done_.fetch_add(1, std::memory_order_acq_rel);
+    state = claim_.load(std::memory_order_acquire);
+  }
+}
+
+void ThreadPool::worker() {
   t_in_pool = true;
   uint32_t seen = 0;
   for (;;) {
@@ -41,38 +54,41 @@ void ThreadPool::worker(int id) {
       TINYFORGE_PAUSE();
       g = generation_.load(std::memory_order_acquire);
     }
-    while (g == seen) {
-      generation_.wait(seen, std::memory_order_acquire);
-      g = generation_.load(std::memory_order_acquire);
+    if (g == seen) {
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      while ((g = generation_.load(std::memory_order_seq_cst)) == seen)
+        generation_.wait(seen, std::memory_order_seq_cst);
+      sleepers_.fetch_sub(1, std::memory_order_seq_cst);
     }
     seen = g;
     if (stop_.load(std::memory_order_acquire)) return;
-    (*job_)(id);
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    work_on(g);
   }
 }
 
-void ThreadPool::run(const std::function<void(int)>& fn) {
-  // Nested calls (from inside a job) run serially, with the same partitioning.
-  if (size_ == 1 || t_in_pool) {
-    for (int t = 0; t < size_; ++t) fn(t);
+void ThreadPool::run(int parts, const std::function<void(int)>& fn) {
+  parts = std::min(parts, size_);
+  // Nested calls (from inside a job) and single-thread pools run serially, same partitions.
+  if (parts <= 1 || size_ == 1 || t_in_pool) {
+    for (int c = 0; c < parts; ++c) fn(c);
     return;
   }
   job_ = &fn;
-  pending_.store(size_ - 1, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  parts_.store(parts, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  const uint32_t g = generation_.load(std::memory_order_relaxed) + 1;
+  claim_.store(static_cast<uint64_t>(g) << 32, std::memory_order_release);
+  generation_.store(g, std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
   t_in_pool = true;
-  fn(0);
+  work_on(g);
   t_in_pool = false;
-  int p = pending_.load(std::memory_order_acquire);
-  for (int i = 0; p != 0 && i < kSpin; ++i) {
-    TINYFORGE_PAUSE();
-    p = pending_.load(std::memory_order_acquire);
-  }
-  while (p != 0) {
-    pending_.wait(p, std::memory_order_acquire);
-    p = pending_.load(std::memory_order_acquire);
+  // Every chunk is claimed; the ones still running are on threads that are running them.
+  for (int i = 0; done_.load(std::memory_order_acquire) != parts; ++i) {
+    if (i < kSpin)
+      TINYFORGE_PAUSE();
+    else
+      std::this_thread::yield();
   }
 }
 

@@ -1,6 +1,9 @@
-// A small persistent pool: run(fn) calls fn(t) once for every t in [0, size()), thread t
-// on worker t (the caller is worker 0). Work is split by the caller with fixed partitions,
-// so results depend on the thread count only, never on timing.
+// A small persistent pool for fork/join over fixed partitions: run(parts, fn) calls fn(c) once
+// for every chunk c in [0, parts). Chunks are claimed from a shared counter by the caller and
+// the workers alike, so when a worker is descheduled (a busy machine) the caller simply runs
+// its chunks instead of waiting for it. Which thread runs a chunk never changes a result:
+// callers index their scratch and partial sums by chunk, and partitions depend on
+// (n, size()) only.
 #pragma once
 
 #include <algorithm>
@@ -20,12 +23,13 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return size_; }
-  void run(const std::function<void(int)>& fn);
+  // Calls fn(c) for c in [0, parts), parts <= size(); returns when all have finished.
+  void run(int parts, const std::function<void(int)>& fn);
 
-  // Splits [0, n) into size() contiguous chunks and calls fn(t, begin, end) for non-empty ones.
-  // With n below `min_per_thread * 2`, everything runs on the caller (not worth a wake-up);
-  // the partition is still a function of (n, size()) only. Returns the number of chunks used
-  // (chunks 0..parts-1, all non-empty), so callers can reduce per-chunk partials in order.
+  // Splits [0, n) into at most size() contiguous chunks of at least `min_per_thread` items
+  // and calls fn(chunk, begin, end) for each (all non-empty). The partition is a function of
+  // (n, min_per_thread, size()) only. Returns the number of chunks, so callers can reduce
+  // per-chunk partials in chunk order.
   template <typename F>
   int parallel_for(int64_t n, int64_t min_per_thread, F&& fn) {
     if (n <= 0) return 0;
@@ -34,22 +38,28 @@ class ThreadPool {
       fn(0, int64_t{0}, n);
       return 1;
     }
-    run([&](int t) {
-      if (t >= parts) return;
-      const int64_t begin = n * t / parts, end = n * (t + 1) / parts;
-      if (begin < end) fn(t, begin, end);
+    run(static_cast<int>(parts), [&](int c) {
+      const int64_t begin = n * c / parts, end = n * (c + 1) / parts;
+      if (begin < end) fn(c, begin, end);
     });
     return static_cast<int>(parts);
   }
 
  private:
-  void worker(int id);
+  void worker();
+  // Claims and runs chunks of job `generation` until none are left.
+  void work_on(uint32_t generation);
 
   int size_;
   std::vector<std::thread> workers_;
   const std::function<void(int)>* job_ = nullptr;
-  std::atomic<uint32_t> generation_{0};
-  std::atomic<int> pending_{0};
+  std::atomic<int> parts_{0};  // chunks in the current job
+  // High 32 bits: job generation; low 32 bits: next unclaimed chunk. One word, so a worker that
+  // wakes late can never claim a chunk of a newer job under an old job's generation.
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int> done_{0};             // chunks finished in the current job
+  std::atomic<uint32_t> generation_{0};  // what sleeping workers wait on
+  std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
 };
 

@@ -40,7 +40,16 @@ class ActivationLayer : public Layer {
       y_local = act_.forward(x);
       y = &y_local;
     }
-    return {act_.backward(&x, *y, d_output)};
+    return one_gradient(act_.backward(&x, *y, d_output));
+  }
+
+  std::vector<Tensor> backward_consuming(LayerCall& call, Tensor&& d_output) override {
+    const Tensor* y = call.output;
+    if (y == nullptr || y->shape() != d_output.shape()) return backward(call, d_output);  // the checked path
+    const Tensor& x = *call.inputs[0];
+    act_.backward(x.data(), y->data(), d_output.data(), d_output.data(), d_output.size(),
+                  d_output.rank() > 0 ? d_output.dim(-1) : 1);
+    return one_gradient(std::move(d_output));
   }
 
   nlohmann::json config() const override {

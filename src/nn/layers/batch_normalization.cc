@@ -1,7 +1,7 @@
 // BatchNormalization: normalize per feature with batch statistics while training (and track
 // their moving averages), with the moving averages at inference.
-#include <vector>
 #include <cmath>
+#include <vector>
 
 #include "nn/layers/structural_common.h"
 #include "tinyforge/nn/layers/structural.h"
@@ -11,9 +11,88 @@ namespace {
 
 using structural::describe;
 
+// The loops over a tensor viewed as [outer, C, inner]. Channels last (inner == 1) is the common
+// case: there the channel loop is the contiguous one, so it is the innermost, over plain arrays
+// (which the compiler vectorizes); otherwise the inner loop is.
+void channel_sums(const float* x, int64_t outer, int64_t C, int64_t inner, double* sum) {
+  for (int64_t o = 0; o < outer; ++o, x += C * inner) {
+    if (inner == 1) {
+      for (int64_t c = 0; c < C; ++c) sum[c] += x[c];
+    } else {
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i = 0; i < inner; ++i) sum[c] += x[c * inner + i];
+    }
+  }
+}
+
+void channel_squared_deviations(const float* x, int64_t outer, int64_t C, int64_t inner, const double* mean,
+                                double* dev2) {
+  for (int64_t o = 0; o < outer; ++o, x += C * inner) {
+    if (inner == 1) {
+      for (int64_t c = 0; c < C; ++c) dev2[c] += (x[c] - mean[c]) * (x[c] - mean[c]);
+    } else {
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i = 0; i < inner; ++i) dev2[c] += (x[c * inner + i] - mean[c]) * (x[c * inner + i] - mean[c]);
+    }
+  }
+}
+
+// y = scale * (x - mean) * inv_std + shift. xhat is not kept: backward recomputes it from the
+// input (alive during backward), which saves a tensor per layer and step.
+void normalize(const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean, const float* inv_std,
+               const float* scale, const float* shift, float* y) {
+  for (int64_t o = 0; o < outer; ++o) {
+    const int64_t base = o * C * inner;
+    if (inner == 1) {
+      for (int64_t c = 0; c < C; ++c) y[base + c] = scale[c] * ((x[base + c] - mean[c]) * inv_std[c]) + shift[c];
+      continue;
+    }
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i)
+        y[i] = scale[c] * ((x[i] - mean[c]) * inv_std[c]) + shift[c];
+  }
+}
+
+// Per channel: sum(dy) and sum(dy * xhat), xhat = (x - mean) * inv_std.
+void gradient_sums(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean,
+                   const float* inv_std, double* sum_dy, double* sum_dy_xhat) {
+  for (int64_t o = 0; o < outer; ++o) {
+    const int64_t base = o * C * inner;
+    if (inner == 1) {
+      for (int64_t c = 0; c < C; ++c) {
+        sum_dy[c] += dy[base + c];
+        sum_dy_xhat[c] += static_cast<double>(dy[base + c]) * ((x[base + c] - mean[c]) * inv_std[c]);
+      }
+      continue;
+    }
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i) {
+        sum_dy[c] += dy[i];
+        sum_dy_xhat[c] += static_cast<double>(dy[i]) * ((x[i] - mean[c]) * inv_std[c]);
+      }
+  }
+}
+
+// dx = k * (dy - mdy - xhat * mdyx); dx may be dy.
+void input_gradient(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean,
+                    const float* inv_std, const float* k, const float* mdy, const float* mdyx, float* dx) {
+  for (int64_t o = 0; o < outer; ++o) {
+    const int64_t base = o * C * inner;
+    if (inner == 1) {
+      for (int64_t c = 0; c < C; ++c)
+        dx[base + c] = k[c] * (dy[base + c] - mdy[c] - ((x[base + c] - mean[c]) * inv_std[c]) * mdyx[c]);
+      continue;
+    }
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i)
+        dx[i] = k[c] * (dy[i] - mdy[c] - ((x[i] - mean[c]) * inv_std[c]) * mdyx[c]);
+  }
+}
+
 class BatchNormalizationLayer : public Layer {
  public:
-  explicit BatchNormalizationLayer(const BatchNormalizationOptions& o) : Layer(structural::layer_name(o.name, "batch_normalization")), o_(o) {
+  explicit BatchNormalizationLayer(const BatchNormalizationOptions& o)
+      : Layer(structural::layer_name(o.name, "batch_normalization")), o_(o) {
     if (!(o.epsilon > 0.0f)) throw Error(describe(*this) + ": epsilon must be > 0");
   }
   std::string type() const override { return "BatchNormalization"; }
@@ -53,22 +132,11 @@ class BatchNormalizationLayer : public Layer {
       if (M < 1) throw Error(describe(*this) + ": an empty batch has no statistics");
       Tensor var({C});
       // Two passes in memory order (channels last means the channel index varies fastest):
-      // per-channel sums, then per-channel squared deviations from the mean.
+      // per-channel sums, then per-channel squared deviations from the mean, in double.
       std::vector<double> sum(static_cast<size_t>(C), 0.0), dev2(static_cast<size_t>(C), 0.0);
-      for (int64_t o = 0; o < sp.outer; ++o) {
-        const float* p = x.data() + o * C * sp.inner;
-        for (int64_t c = 0; c < C; ++c) {
-          for (int64_t i = 0; i < sp.inner; ++i) sum[c] += p[c * sp.inner + i];
-        }
-      }
+      channel_sums(x.data(), sp.outer, C, sp.inner, sum.data());
       for (int64_t c = 0; c < C; ++c) sum[c] /= static_cast<double>(M);  // now the mean
-      for (int64_t o = 0; o < sp.outer; ++o) {
-        const float* p = x.data() + o * C * sp.inner;
-        for (int64_t c = 0; c < C; ++c) {
-          const double m = sum[c];
-          for (int64_t i = 0; i < sp.inner; ++i) dev2[c] += (p[c * sp.inner + i] - m) * (p[c * sp.inner + i] - m);
-        }
-      }
+      channel_squared_deviations(x.data(), sp.outer, C, sp.inner, sum.data(), dev2.data());
       for (int64_t c = 0; c < C; ++c) {
         mean[c] = static_cast<float>(sum[c]);
         var[c] = static_cast<float>(dev2[c] / static_cast<double>(M));  // biased, as Keras normalizes with
@@ -90,45 +158,44 @@ class BatchNormalizationLayer : public Layer {
     }
     const Param* gamma = param("gamma");
     const Param* beta = param("beta");
-    Tensor xhat(x.shape()), y(x.shape());
-    for (int64_t o = 0; o < sp.outer; ++o) {
-      for (int64_t c = 0; c < C; ++c) {
-        const float g = gamma ? gamma->value[c] : 1.0f, b = beta ? beta->value[c] : 0.0f;
-        const int64_t base = (o * C + c) * sp.inner;
-        for (int64_t i = 0; i < sp.inner; ++i) {
-          const float h = (x[base + i] - mean[c]) * inv_std[c];
-          xhat[base + i] = h;
-          y[base + i] = g * h + b;
-        }
-      }
+    Tensor y(x.shape());
+    std::vector<float> scale(static_cast<size_t>(C)), shift(static_cast<size_t>(C));
+    for (int64_t c = 0; c < C; ++c) {
+      scale[c] = gamma ? gamma->value[c] : 1.0f;
+      shift[c] = beta ? beta->value[c] : 0.0f;
     }
-    call.saved = {std::move(xhat), std::move(inv_std)};
+    normalize(x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), scale.data(), shift.data(), y.data());
+    call.saved.clear();  // moved in (a braced list would copy)
+    call.saved.push_back(std::move(mean));
+    call.saved.push_back(std::move(inv_std));
     call.saved_indices = {batch_stats ? 1 : 0};
     return y;
   }
 
   std::vector<Tensor> backward(LayerCall& call, const Tensor& dy) override {
+    return backward_consuming(call, Tensor(dy));
+  }
+
+  // dy becomes dx in place: the per-channel sums are taken before it is overwritten.
+  std::vector<Tensor> backward_consuming(LayerCall& call, Tensor&& dy) override {
     if (call.saved.size() != 2 || call.saved_indices.size() != 1) {
       throw Error(describe(*this) + ": backward called without a forward");
     }
-    const Tensor& xhat = call.saved[0];
+    const Tensor& mean = call.saved[0];
     const Tensor& inv_std = call.saved[1];
     const bool batch_stats = call.saved_indices[0] == 1;
-    const size_t a = structural::sample_axis(*this, o_.axis, xhat.sample_shape().size()) + 1;
-    const auto sp = structural::split_at(xhat.shape(), a);
+    const Tensor& x = structural::only_input(*this, call);
+    if (dy.shape() != x.shape())
+      throw Error(describe(*this) + ": gradient shape " + shape_str(dy.shape()) + " differs from the output's " +
+                  shape_str(x.shape()));
+    const size_t a = structural::sample_axis(*this, o_.axis, x.sample_shape().size()) + 1;
+    const auto sp = structural::split_at(x.shape(), a);
     const int64_t C = sp.size, M = sp.outer * sp.inner;
     // Per feature: sum(dy) and sum(dy * xhat) give beta's and gamma's gradients, and the batch
     // statistics' share of dx.
     std::vector<double> sum_dy(static_cast<size_t>(C), 0.0), sum_dy_xhat(static_cast<size_t>(C), 0.0);
-    for (int64_t o = 0; o < sp.outer; ++o) {
-      for (int64_t c = 0; c < C; ++c) {
-        const int64_t base = (o * C + c) * sp.inner;
-        for (int64_t i = 0; i < sp.inner; ++i) {
-          sum_dy[c] += dy[base + i];
-          sum_dy_xhat[c] += static_cast<double>(dy[base + i]) * xhat[base + i];
-        }
-      }
-    }
+    gradient_sums(dy.data(), x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), sum_dy.data(),
+                  sum_dy_xhat.data());
     Param* gamma = param("gamma");
     Param* beta = param("beta");
     if (gamma && structural::wants_grad(*this, *gamma)) {
@@ -139,23 +206,21 @@ class BatchNormalizationLayer : public Layer {
       Tensor& g = structural::grad_buffer(*beta);
       for (int64_t c = 0; c < C; ++c) g[c] += static_cast<float>(sum_dy[c]);
     }
-    Tensor dx(xhat.shape());
-    for (int64_t o = 0; o < sp.outer; ++o) {
-      for (int64_t c = 0; c < C; ++c) {
-        const float k = (gamma ? gamma->value[c] : 1.0f) * inv_std[c];
-        const int64_t base = (o * C + c) * sp.inner;
-        if (batch_stats) {
-          // d/dx of gamma * (x - mean(x)) / sqrt(var(x) + eps), summed over the batch.
-          const double mdy = sum_dy[c] / M, mdyx = sum_dy_xhat[c] / M;
-          for (int64_t i = 0; i < sp.inner; ++i) {
-            dx[base + i] = static_cast<float>(k * (dy[base + i] - mdy - xhat[base + i] * mdyx));
-          }
-        } else {
-          for (int64_t i = 0; i < sp.inner; ++i) dx[base + i] = k * dy[base + i];
-        }
+    Tensor dx = std::move(dy);
+    // dx = k * (dy - a - xhat * b) per channel, with k = gamma * inv_std; with batch statistics
+    // a = mean(dy), b = mean(dy * xhat) (d/dx of gamma * (x - mean(x)) / sqrt(var(x) + eps)),
+    // else a = b = 0.
+    std::vector<float> k(static_cast<size_t>(C)), mdy(static_cast<size_t>(C), 0.0f), mdyx(static_cast<size_t>(C), 0.0f);
+    for (int64_t c = 0; c < C; ++c) {
+      k[c] = (gamma ? gamma->value[c] : 1.0f) * inv_std[c];
+      if (batch_stats) {
+        mdy[c] = static_cast<float>(sum_dy[c] / static_cast<double>(M));
+        mdyx[c] = static_cast<float>(sum_dy_xhat[c] / static_cast<double>(M));
       }
     }
-    return {std::move(dx)};
+    input_gradient(dx.data(), x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), k.data(), mdy.data(),
+                   mdyx.data(), dx.data());
+    return one_gradient(std::move(dx));
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override {
@@ -164,7 +229,10 @@ class BatchNormalizationLayer : public Layer {
 
   nlohmann::json config() const override {
     nlohmann::json c = structural::base_config(*this);
-    c.update({{"axis", o_.axis}, {"momentum", o_.momentum}, {"epsilon", o_.epsilon}, {"center", o_.center},
+    c.update({{"axis", o_.axis},
+              {"momentum", o_.momentum},
+              {"epsilon", o_.epsilon},
+              {"center", o_.center},
               {"scale", o_.scale}});
     return c;
   }

@@ -68,9 +68,14 @@ class Conv2DLayer : public Layer {
   }
 
   std::vector<Tensor> backward(LayerCall& call, const Tensor& d_output) override {
+    return backward_consuming(call, Tensor(d_output));
+  }
+
+  std::vector<Tensor> backward_consuming(LayerCall& call, Tensor&& d_output) override {
     const Tensor& x = *call.inputs[0];
     const ConvGeometry g = geometry(x.dim(0), x.sample_shape());
-    const Tensor dz = fused_activation_backward(*this, act_, call, d_output, 0);
+    Tensor dz = std::move(d_output);
+    fused_activation_backward_inplace(*this, act_, call, dz, 0);
     Param& k = params()[0];
     const bool grad_k = wants_grad(*this, k);
     const bool grad_b = o_.use_bias && wants_grad(*this, params()[1]);
@@ -82,9 +87,10 @@ class Conv2DLayer : public Layer {
       if (o_.use_bias) db = grad_b ? params()[1].grad.data() : (scratch_b = Tensor({filters_})).data();
       backend().conv2d_backward_filter(g, x.data(), dz.data(), dk, db);
     }
+    if (!call.need_input_grad) return {Tensor()};
     Tensor dx(x.shape());
     backend().conv2d_backward_input(g, dz.data(), k.value.data(), dx.data());
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override {

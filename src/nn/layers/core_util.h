@@ -67,8 +67,9 @@ inline void fused_activation_forward(const ActivationFn& act, LayerCall& call, T
 }
 
 // dL/dz from dL/dy for the fused activation. Uses call.output (y) and the saved z when needed.
-inline Tensor fused_activation_backward(const Layer& l, const ActivationFn& act, const LayerCall& call,
-                                        const Tensor& d_out, size_t slot) {
+// A linear activation passes d_out through (no copy); otherwise dL/dz goes into `storage`.
+inline const Tensor& fused_activation_backward(const Layer& l, const ActivationFn& act, const LayerCall& call,
+                                               const Tensor& d_out, size_t slot, Tensor& storage) {
   if (act.is_linear()) return d_out;
   if (call.output == nullptr) {
     throw Error(l.type() + " '" + l.name() + "': backward needs the forward output (LayerCall::output is not set)");
@@ -80,7 +81,26 @@ inline Tensor fused_activation_backward(const Layer& l, const ActivationFn& act,
     }
     z = &call.saved[slot];
   }
-  return act.backward(z, *call.output, d_out);
+  storage = act.backward(z, *call.output, d_out);
+  return storage;
+}
+
+// The same, in place: turns dL/dy in `d` into dL/dz.
+inline void fused_activation_backward_inplace(const Layer& l, const ActivationFn& act, const LayerCall& call, Tensor& d,
+                                              size_t slot) {
+  if (act.is_linear()) return;
+  if (call.output == nullptr || call.output->shape() != d.shape()) {
+    throw Error(l.type() + " '" + l.name() + "': backward needs the forward output of the gradient's shape");
+  }
+  const Tensor* z = nullptr;
+  if (act.derivative_needs_input()) {
+    if (call.saved.size() <= slot || call.saved[slot].empty()) {
+      throw Error(l.type() + " '" + l.name() + "': backward without a training forward");
+    }
+    z = &call.saved[slot];
+  }
+  act.backward(z ? z->data() : nullptr, call.output->data(), d.data(), d.data(), d.size(),
+               d.rank() > 0 ? d.dim(-1) : 1);
 }
 
 inline void check_input_count(const Layer& l, size_t n) {

@@ -62,8 +62,13 @@ class DenseLayer : public Layer {
   }
 
   std::vector<Tensor> backward(LayerCall& call, const Tensor& d_output) override {
+    return backward_consuming(call, Tensor(d_output));
+  }
+
+  std::vector<Tensor> backward_consuming(LayerCall& call, Tensor&& d_output) override {
     const Tensor& x = *call.inputs[0];
-    const Tensor dz = fused_activation_backward(*this, act_, call, d_output, 0);
+    Tensor dz = std::move(d_output);
+    fused_activation_backward_inplace(*this, act_, call, dz, 0);
     const int64_t rows = x.size() / in_;
     Param& w = params()[0];
     if (wants_grad(*this, w)) {
@@ -77,10 +82,11 @@ class DenseLayer : public Layer {
         for (int64_t u = 0; u < units_; ++u) db[u] += row[u];
       }
     }
+    if (!call.need_input_grad) return {Tensor()};
     Tensor dx(x.shape());
     backend().gemm(false, true, rows, in_, units_, 1.0f, dz.data(), units_, w.value.data(), units_, 0.0f, dx.data(),
                    in_);
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override {

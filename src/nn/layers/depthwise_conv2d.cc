@@ -76,7 +76,8 @@ class DepthwiseConv2DLayer : public Layer {
   std::vector<Tensor> backward(LayerCall& call, const Tensor& d_output) override {
     const Tensor& x = *call.inputs[0];
     const ConvGeometry g = geometry(x.dim(0), x.sample_shape());
-    const Tensor dz = fused_activation_backward(*this, act_, call, d_output, 0);
+    Tensor dz_storage;
+    const Tensor& dz = fused_activation_backward(*this, act_, call, d_output, 0, dz_storage);
     Param& k = params()[0];
     const bool grad_k = wants_grad(*this, k);
     const bool grad_b = o_.use_bias && wants_grad(*this, params()[1]);
@@ -87,9 +88,10 @@ class DepthwiseConv2DLayer : public Layer {
       if (o_.use_bias) db = grad_b ? params()[1].grad.data() : (scratch_b = Tensor({g.out_c})).data();
       backend().depthwise_conv2d_backward_filter(g, x.data(), dz.data(), dk, db);
     }
+    if (!call.need_input_grad) return {Tensor()};
     Tensor dx(x.shape());
     backend().depthwise_conv2d_backward_input(g, dz.data(), k.value.data(), dx.data());
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override {

@@ -10,7 +10,8 @@ using structural::describe;
 
 class DropoutLayer : public Layer {
  public:
-  DropoutLayer(float rate, const DropoutOptions& o) : Layer(structural::layer_name(o.name, "dropout")), rate_(rate), o_(o), fallback_rng_(o.seed) {
+  DropoutLayer(float rate, const DropoutOptions& o)
+      : Layer(structural::layer_name(o.name, "dropout")), rate_(rate), o_(o), fallback_rng_(o.seed) {
     if (!(rate >= 0.0f && rate < 1.0f)) {
       throw Error(describe(*this) + ": rate must be in [0, 1), got " + std::to_string(rate));
     }
@@ -44,7 +45,7 @@ class DropoutLayer : public Layer {
     const Tensor& mask = call.saved[0];
     Tensor dx(dy.shape());
     for (int64_t i = 0; i < dy.size(); ++i) dx[i] = dy[i] * mask[i];
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
   nlohmann::json config() const override {

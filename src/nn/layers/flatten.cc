@@ -19,7 +19,7 @@ class FlattenLayer : public Layer {
     return x.reshaped(structural::with_batch(x.dim(0), output_shape({x.sample_shape()})));
   }
   std::vector<Tensor> backward(LayerCall& call, const Tensor& dy) override {
-    return {dy.reshaped(structural::only_input(*this, call).shape())};
+    return one_gradient(dy.reshaped(structural::only_input(*this, call).shape()));
   }
   nlohmann::json config() const override { return structural::base_config(*this); }
 };
@@ -30,6 +30,8 @@ const LayerRegistrar kRegister("Flatten", [](const nlohmann::json& c) -> LayerPt
 
 }  // namespace
 
-LayerRef Flatten(std::string name) { return LayerRef(std::make_shared<FlattenLayer>(name)); }
+LayerRef Flatten(std::string name) {
+  return LayerRef(std::make_shared<FlattenLayer>(name));
+}
 
 }  // namespace tinyforge::nn

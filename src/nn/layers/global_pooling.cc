@@ -70,12 +70,10 @@ class GlobalPoolingLayer : public Layer {
         }
       }
     }
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
-  int64_t macs(const std::vector<Shape>& inputs) const override {
-    return inputs.empty() ? 0 : shape_size(inputs[0]);
-  }
+  int64_t macs(const std::vector<Shape>& inputs) const override { return inputs.empty() ? 0 : shape_size(inputs[0]); }
 
   nlohmann::json config() const override {
     nlohmann::json c = structural::base_config(*this);
@@ -117,9 +115,17 @@ const LayerRegistrar kRegisterMax2D("GlobalMaxPooling2D", from_config<2, true>);
 
 }  // namespace
 
-LayerRef GlobalAveragePooling1D(const GlobalPoolingOptions& o) { return make(1, false, o); }
-LayerRef GlobalAveragePooling2D(const GlobalPoolingOptions& o) { return make(2, false, o); }
-LayerRef GlobalMaxPooling1D(const GlobalPoolingOptions& o) { return make(1, true, o); }
-LayerRef GlobalMaxPooling2D(const GlobalPoolingOptions& o) { return make(2, true, o); }
+LayerRef GlobalAveragePooling1D(const GlobalPoolingOptions& o) {
+  return make(1, false, o);
+}
+LayerRef GlobalAveragePooling2D(const GlobalPoolingOptions& o) {
+  return make(2, false, o);
+}
+LayerRef GlobalMaxPooling1D(const GlobalPoolingOptions& o) {
+  return make(1, true, o);
+}
+LayerRef GlobalMaxPooling2D(const GlobalPoolingOptions& o) {
+  return make(2, true, o);
+}
 
 }  // namespace tinyforge::nn

@@ -94,7 +94,7 @@ class NormalizationLayer : public Layer {
         for (int64_t i = 0; i < sp.inner; ++i) dx[base + i] = dy[base + i] * inv[c];
       }
     }
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override { return inputs.empty() ? 0 : shape_size(inputs[0]); }

@@ -65,7 +65,7 @@ class PoolingLayer : public Layer {
     } else {
       backend().avg_pool2d_backward(g, dy.data(), dx.data());
     }
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override {
@@ -125,7 +125,9 @@ LayerPtr pool2d(bool max, Size2 pool_size, const Pooling2DOptions& o) {
 }
 
 // Keras writes 1D sizes as an int or a 1-tuple, 2D sizes as an int or a pair; null strides = pool_size.
-int64_t json_size1(const nlohmann::json& j) { return j.is_array() ? j.at(0).get<int64_t>() : j.get<int64_t>(); }
+int64_t json_size1(const nlohmann::json& j) {
+  return j.is_array() ? j.at(0).get<int64_t>() : j.get<int64_t>();
+}
 Size2 json_size2(const nlohmann::json& j) {
   if (j.is_array()) return Size2(j.at(0).get<int64_t>(), j.at(1).get<int64_t>());
   return Size2(j.get<int64_t>());
@@ -148,18 +150,28 @@ LayerPtr pool2d_from_config(bool max, const nlohmann::json& c) {
   return pool2d(max, k, o);
 }
 
-const LayerRegistrar kRegisterMax1D("MaxPooling1D", [](const nlohmann::json& c) { return pool1d_from_config(true, c); });
+const LayerRegistrar kRegisterMax1D("MaxPooling1D",
+                                    [](const nlohmann::json& c) { return pool1d_from_config(true, c); });
 const LayerRegistrar kRegisterAvg1D("AveragePooling1D",
                                     [](const nlohmann::json& c) { return pool1d_from_config(false, c); });
-const LayerRegistrar kRegisterMax2D("MaxPooling2D", [](const nlohmann::json& c) { return pool2d_from_config(true, c); });
+const LayerRegistrar kRegisterMax2D("MaxPooling2D",
+                                    [](const nlohmann::json& c) { return pool2d_from_config(true, c); });
 const LayerRegistrar kRegisterAvg2D("AveragePooling2D",
                                     [](const nlohmann::json& c) { return pool2d_from_config(false, c); });
 
 }  // namespace
 
-LayerRef MaxPooling1D(int64_t pool_size, const Pooling1DOptions& o) { return pool1d(true, pool_size, o); }
-LayerRef AveragePooling1D(int64_t pool_size, const Pooling1DOptions& o) { return pool1d(false, pool_size, o); }
-LayerRef MaxPooling2D(Size2 pool_size, const Pooling2DOptions& o) { return pool2d(true, pool_size, o); }
-LayerRef AveragePooling2D(Size2 pool_size, const Pooling2DOptions& o) { return pool2d(false, pool_size, o); }
+LayerRef MaxPooling1D(int64_t pool_size, const Pooling1DOptions& o) {
+  return pool1d(true, pool_size, o);
+}
+LayerRef AveragePooling1D(int64_t pool_size, const Pooling1DOptions& o) {
+  return pool1d(false, pool_size, o);
+}
+LayerRef MaxPooling2D(Size2 pool_size, const Pooling2DOptions& o) {
+  return pool2d(true, pool_size, o);
+}
+LayerRef AveragePooling2D(Size2 pool_size, const Pooling2DOptions& o) {
+  return pool2d(false, pool_size, o);
+}
 
 }  // namespace tinyforge::nn

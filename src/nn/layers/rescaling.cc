@@ -7,7 +7,8 @@ namespace {
 
 class RescalingLayer : public Layer {
  public:
-  RescalingLayer(float scale, const RescalingOptions& o) : Layer(structural::layer_name(o.name, "rescaling")), scale_(scale), offset_(o.offset) {}
+  RescalingLayer(float scale, const RescalingOptions& o)
+      : Layer(structural::layer_name(o.name, "rescaling")), scale_(scale), offset_(o.offset) {}
   std::string type() const override { return "Rescaling"; }
 
   Shape output_shape(const std::vector<Shape>& inputs) const override {
@@ -22,7 +23,7 @@ class RescalingLayer : public Layer {
   std::vector<Tensor> backward(LayerCall&, const Tensor& dy) override {
     Tensor dx = dy;
     for (int64_t i = 0; i < dx.size(); ++i) dx[i] *= scale_;
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
   int64_t macs(const std::vector<Shape>& inputs) const override { return inputs.empty() ? 0 : shape_size(inputs[0]); }
   nlohmann::json config() const override {

@@ -100,7 +100,8 @@ class SeparableConv2DLayer : public Layer {
       throw Error("SeparableConv2D '" + name() + "': backward without a training forward");
     }
     const Tensor& mid = call.saved[kSlotMid];
-    const Tensor dz = fused_activation_backward(*this, act_, call, d_output, kSlotPre);
+    Tensor dz_storage;
+    const Tensor& dz = fused_activation_backward(*this, act_, call, d_output, kSlotPre, dz_storage);
     const int64_t rows = g.batch * g.out_h * g.out_w;
     Param& dw = params()[0];
     Param& pw = params()[1];
@@ -123,7 +124,7 @@ class SeparableConv2DLayer : public Layer {
     }
     Tensor dx(x.shape());
     backend().depthwise_conv2d_backward_input(g, d_mid.data(), dw.value.data(), dx.data());
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override {

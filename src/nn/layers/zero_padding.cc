@@ -36,13 +36,15 @@ class ZeroPaddingLayer : public Layer {
   std::vector<Tensor> backward(LayerCall& call, const Tensor& dy) override {
     Tensor dx(structural::only_input(*this, call).shape());
     copy_rows(dx.shape(), dy.data(), dx.data(), /*into_padded=*/false);
-    return {std::move(dx)};
+    return one_gradient(std::move(dx));
   }
 
   nlohmann::json config() const override {
     nlohmann::json c = structural::base_config(*this);
-    if (dims_ == 1) c["padding"] = {p_.left, p_.right};
-    else c["padding"] = {{p_.top, p_.bottom}, {p_.left, p_.right}};
+    if (dims_ == 1)
+      c["padding"] = {p_.left, p_.right};
+    else
+      c["padding"] = {{p_.top, p_.bottom}, {p_.left, p_.right}};
     return c;
   }
 
@@ -58,8 +60,10 @@ class ZeroPaddingLayer : public Layer {
     for (int64_t b = 0; b < n; ++b) {
       for (int64_t i = 0; i < h; ++i) {
         const int64_t s = (b * h + i) * w * c, p = ((b * ph + i + top) * pw + p_.left) * c;
-        if (into_padded) std::memcpy(dst + p, src + s, row_bytes);
-        else std::memcpy(dst + s, src + p, row_bytes);
+        if (into_padded)
+          std::memcpy(dst + p, src + s, row_bytes);
+        else
+          std::memcpy(dst + s, src + p, row_bytes);
       }
     }
   }
@@ -68,21 +72,26 @@ class ZeroPaddingLayer : public Layer {
   Padding2D p_;
 };
 
-Padding2D as_2d(Padding1D p) { return Padding2D({0, 0}, {p.left, p.right}); }
+Padding2D as_2d(Padding1D p) {
+  return Padding2D({0, 0}, {p.left, p.right});
+}
 
 // Keras accepts an int, a pair, or (2D) a pair of pairs.
 LayerPtr from_config_1d(const nlohmann::json& c) {
   const nlohmann::json& p = c.at("padding");
-  const Padding1D pad = p.is_array() ? Padding1D(p.at(0).get<int64_t>(), p.at(1).get<int64_t>())
-                                     : Padding1D(p.get<int64_t>());
+  const Padding1D pad =
+      p.is_array() ? Padding1D(p.at(0).get<int64_t>(), p.at(1).get<int64_t>()) : Padding1D(p.get<int64_t>());
   return std::make_shared<ZeroPaddingLayer>(1, as_2d(pad), c.value("name", ""));
 }
 LayerPtr from_config_2d(const nlohmann::json& c) {
   const nlohmann::json& p = c.at("padding");
   Padding2D pad(1);
-  if (!p.is_array()) pad = Padding2D(p.get<int64_t>());
-  else if (p.at(0).is_array()) pad = Padding2D(p[0].get<std::array<int64_t, 2>>(), p.at(1).get<std::array<int64_t, 2>>());
-  else pad = Padding2D(p[0].get<int64_t>(), p.at(1).get<int64_t>());
+  if (!p.is_array())
+    pad = Padding2D(p.get<int64_t>());
+  else if (p.at(0).is_array())
+    pad = Padding2D(p[0].get<std::array<int64_t, 2>>(), p.at(1).get<std::array<int64_t, 2>>());
+  else
+    pad = Padding2D(p[0].get<int64_t>(), p.at(1).get<int64_t>());
   return std::make_shared<ZeroPaddingLayer>(2, pad, c.value("name", ""));
 }
 

@@ -82,8 +82,13 @@ std::string format_progress_line(int64_t current, int64_t target, double elapsed
   } else {
     when = printf_str("%.0fs", elapsed_s);
   }
-  line += " " + (color ? "\x1b[1m" + when + "\x1b[0m" : when);
-  line += " " + format_time_per_step(per_step);
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "literal" + string.
+  line += ' ';
+  if (color) line += "\x1b[1m";
+  line += when;
+  if (color) line += "\x1b[0m";
+  line += ' ';
+  line += format_time_per_step(per_step);
   return line + format_logs(logs);
 }
 

@@ -1,0 +1,64 @@
+// The cpu backend's thread pool: every chunk runs exactly once whoever claims it, partitions
+// depend on (n, min_per_thread, threads) only, nested calls run serially.
+#include "nn/backend/thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <vector>
+
+namespace tinyforge::nn {
+namespace {
+
+TEST(ThreadPool, EveryChunkRunsExactlyOnce) {
+  for (int threads : {1, 2, 3, 4}) {
+    ThreadPool pool(threads);
+    std::vector<std::atomic<int>> runs(static_cast<size_t>(threads));
+    constexpr int kJobs = 3000;  // many short jobs: late-waking workers meet newer jobs
+    for (int j = 0; j < kJobs; ++j) {
+      const int parts = 1 + j % threads;
+      pool.run(parts, [&](int c) { runs[static_cast<size_t>(c)].fetch_add(1); });
+    }
+    for (int c = 0; c < threads; ++c) {
+      int expected = 0;  // chunk c runs in every job with more than c parts
+      for (int j = 0; j < kJobs; ++j) expected += (1 + j % threads) > c;
+      EXPECT_EQ(runs[static_cast<size_t>(c)].load(), expected) << threads << " threads, chunk " << c;
+    }
+  }
+}
+
+TEST(ThreadPool, ParallelForPartitionsAreFixed) {
+  ThreadPool pool(3);
+  // 10 items, at least 2 per chunk, 3 threads: 3 chunks [0, 3), [3, 6), [6, 10).
+  std::vector<int64_t> begins(3, -1), ends(3, -1);
+  const int parts = pool.parallel_for(10, 2, [&](int c, int64_t b, int64_t e) {
+    begins[static_cast<size_t>(c)] = b;
+    ends[static_cast<size_t>(c)] = e;
+  });
+  EXPECT_EQ(parts, 3);
+  EXPECT_EQ(begins, (std::vector<int64_t>{0, 3, 6}));
+  EXPECT_EQ(ends, (std::vector<int64_t>{3, 6, 10}));
+  // 5 items with at least 4 per chunk: one chunk, on the caller.
+  int calls = 0;
+  EXPECT_EQ(pool.parallel_for(5, 4,
+                              [&](int c, int64_t b, int64_t e) {
+                                ++calls;
+                                EXPECT_EQ(c, 0);
+                                EXPECT_EQ(b, 0);
+                                EXPECT_EQ(e, 5);
+                              }),
+            1);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(pool.parallel_for(0, 1, [&](int, int64_t, int64_t) { ++calls; }), 0);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(ThreadPool, NestedCallsRunSerially) {
+  ThreadPool pool(2);
+  std::atomic<int> inner{0};
+  pool.run(2, [&](int) { pool.run(2, [&](int) { inner.fetch_add(1); }); });
+  EXPECT_EQ(inner.load(), 4);
+}
+
+}  // namespace
+}  // namespace tinyforge::nn
