@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   tinyforge::cli::add_run_command(app);
   tinyforge::cli::add_bench_command(app);
   tinyforge::cli::add_train_command(app);
+  tinyforge::cli::add_deploy_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
