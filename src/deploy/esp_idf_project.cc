@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "deploy/esp_idf_config.h"
 #include "deploy/replay_samples.h"
@@ -77,7 +78,13 @@ EspIdfProject generate_esp_idf_project(const std::vector<uint8_t>& model, const 
 
   // The model must run on the micro runtime; the app needs one input.
   const bool preserve_inputs = o.app == "anomaly";
-  Runner runner(ModelBytes(model), RunnerOptions{.preserve_inputs = preserve_inputs});
+  std::unique_ptr<Runner> runner_storage;
+  try {
+    runner_storage = std::make_unique<Runner>(ModelBytes(model), RunnerOptions{.preserve_inputs = preserve_inputs});
+  } catch (const Error& e) {
+    throw Error(o.model_name + ": " + e.what());
+  }
+  Runner& runner = *runner_storage;
   micro::Interpreter& interp = runner.interpreter();
   if (interp.num_inputs() != 1) {
     throw Error(
