@@ -75,8 +75,10 @@ BudgetReport check_budget(const ChipInfo& chip, const BudgetInput& in) {
   } else if (r.flash_used_bytes + kWifiMqttFlashBytes > r.app_partition_bytes) {
     r.warnings.push_back(
         fmt::format("with Wi-Fi + MQTT enabled in menuconfig the image grows by about {} and no "
-                    "longer fits the {} app partition",
-                    kib(kWifiMqttFlashBytes), kib(r.app_partition_bytes)));
+                    "longer fits the {} app partition: then also set {}",
+                    kib(kWifiMqttFlashBytes), kib(r.app_partition_bytes),
+                    r.large_partition ? "a custom partition table with a larger app partition"
+                                      : "CONFIG_PARTITION_TABLE_SINGLE_APP_LARGE=y (1.5 MiB)"));
   }
   return r;
 }
