@@ -21,8 +21,8 @@ class AdcSource final : public tinyforge::app::InputSource {
     esp_err_t err = adc_oneshot_new_unit(&unit_config, &unit_);
     if (err != ESP_OK) return fail("adc_oneshot_new_unit", err);
     adc_oneshot_chan_cfg_t channel_config = {};
-#if ESP_IDF_VERSION >= ESP_IDF_VERSION_VAL(5, 2, 0)
-    channel_config.atten = ADC_ATTEN_DB_12;  // full 0..3.1 V range (named DB_11 before 5.2)
+#if ESP_IDF_VERSION >= ESP_IDF_VERSION_VAL(5, 1, 3)
+    channel_config.atten = ADC_ATTEN_DB_12;  // full range (named DB_11 before 5.1.3)
 #else
     channel_config.atten = ADC_ATTEN_DB_11;
 #endif
