@@ -16,5 +16,6 @@ void add_compare_command(CLI::App& app);
 // `tinyforge deploy <kind>`: the parent command and its subcommands.
 void add_deploy_command(CLI::App& app);
 void add_deploy_baremetal(CLI::App& deploy);
+void add_deploy_esp_idf(CLI::App& deploy);
 
 }  // namespace tinyforge::cli
