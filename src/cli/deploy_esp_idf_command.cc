@@ -40,7 +40,7 @@ void add_deploy_esp_idf(CLI::App& deploy) {
   cmd->add_option("--app", o.app, "classify, kws, gesture or anomaly")->required();
   cmd->add_option("-o,--output", a->output, "Directory to write (must be absent or empty, unless --force)")->required();
   cmd->add_option("--sensor", o.sensor, "adc, i2s, mpu6050 or camera (default: the app's usual sensor)");
-  cmd->add_option("--samples", o.samples_path, ".npy with the replay samples (N x the model input)");
+  cmd->add_option("--samples", o.samples_path, ".npy with the replay samples (N x the model input), or fashion-mnist[:test|:train]:N");
   cmd->add_option("--num-samples", o.num_samples, "Default replay samples: the TFLM pattern + seeded ones")
       ->capture_default_str();
   cmd->add_option("--seed", o.seed, "Seed of the default replay samples")->capture_default_str();

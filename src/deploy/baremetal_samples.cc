@@ -97,6 +97,10 @@ NpyArray fashion_mnist_samples(const std::string& spec) {
 
 }  // namespace
 
+NpyArray read_sample_array(const std::string& spec) {
+  return is_fashion_mnist_spec(spec) ? fashion_mnist_samples(spec) : read_npy(spec);
+}
+
 SampleSet load_samples(const ModelBytes& model, const std::string& npy_path) {
   Runner runner(model);
   micro::Interpreter& interp = runner.interpreter();
@@ -105,7 +109,7 @@ SampleSet load_samples(const ModelBytes& model, const std::string& npy_path) {
                 " (leave --samples out to replay the TFLM input pattern on every input)");
   }
   const micro::TensorInfo info = interp.input_info(0);
-  const NpyArray a = is_fashion_mnist_spec(npy_path) ? fashion_mnist_samples(npy_path) : read_npy(npy_path);
+  const NpyArray a = read_sample_array(npy_path);
 
   // Accepted shapes: [N, *input] and, for a batch-1 input, [N, *input[1:]].
   const std::vector<int64_t> input(info.shape.dims, info.shape.dims + info.shape.rank);

@@ -11,7 +11,9 @@
 #include "deploy/replay_samples.h"
 #include "deploy/templates.h"
 #include "tinyforge/convert/c_array.h"
+#include "tinyforge/deploy/baremetal.h"
 #include "tinyforge/deploy/esp_idf.h"
+#include "tinyforge/deploy/baremetal.h"
 #include "tinyforge/error.h"
 #include "tinyforge/npy.h"
 #include "tinyforge/runtime.h"
@@ -128,7 +130,7 @@ EspIdfProject generate_esp_idf_project(const std::vector<uint8_t>& model, const 
 
   ReplaySampleSet samples;
   if (!o.samples_path.empty()) {
-    samples = replay_samples_from_npy(read_npy(o.samples_path), input, o.samples_path);
+    samples = replay_samples_from_npy(read_sample_array(o.samples_path), input, o.samples_path);
   } else {
     runner.fill_tflm_pattern();
     const auto* p = static_cast<const uint8_t*>(interp.input_data(0));

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tinyforge/npy.h"
 #include "tinyforge/runtime.h"
 
 namespace tinyforge::deploy {
@@ -45,6 +46,8 @@ struct SampleSet {
 // file and the mismatch. `npy_path` may also be "fashion-mnist[:test|:train]:N": the first N
 // images of that Fashion-MNIST part, scaled to [0, 1] as training scales them.
 SampleSet load_samples(const ModelBytes& model, const std::string& npy_path);
+// The raw array behind a --samples spec: a .npy file, or "fashion-mnist[:test|:train]:N".
+NpyArray read_sample_array(const std::string& spec);
 // One sample: the TFLite Micro golden input pattern (shared/reference/tflm_goldens.json) on
 // every input.
 SampleSet tflm_pattern_samples(const ModelBytes& model);
