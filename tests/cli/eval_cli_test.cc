@@ -18,11 +18,7 @@
 namespace tinyforge {
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using Result = test::CommandResult;
 
 // Files carry the process id and test name: ctest runs the tests of this binary in parallel.
 std::string temp(const std::string& name) {
@@ -30,19 +26,9 @@ std::string temp(const std::string& name) {
          ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
 }
 
+// Each call gets its own stderr file (ctest runs these tests in parallel processes).
 Result tinyforge_cli(const std::string& args) {
-  const std::string err_file = temp("stderr.txt");
-  const std::string cmd = std::string(TINYFORGE_BINARY_DIR) + "/bin/tinyforge " + args + " 2>" + err_file;
-  Result r{};
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
+  return test::run_tinyforge(args);
 }
 
 // logits = [x0, x1, -x0 - x1] (optionally with the arena stored), four samples whose predicted

@@ -16,25 +16,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using Result = test::CommandResult;
 
+// Each call gets its own stderr file (ctest runs these tests in parallel processes).
 Result run_cli(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "deploy_cli_stderr.txt";
-  const std::string cmd = std::string(TINYFORGE_BINARY_DIR) + "/bin/tinyforge " + args + " 2>" + err_file;
-  Result r{};
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
+  return test::run_tinyforge(args);
 }
 
 std::string model(const std::string& name) {
