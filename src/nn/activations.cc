@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nn/parallel_chunks.h"
 #include "tinyforge/error.h"
 
 namespace tinyforge::nn {
@@ -88,7 +89,37 @@ bool ActivationFn::has_default_alpha() const {
   return true;
 }
 
+namespace {
+
+// The unit a chunk of work is made of: whole rows for softmax (checked here, not on a worker
+// thread), single values for everything else.
+int64_t chunk_row(ActivationKind kind, int64_t n, int64_t last_dim) {
+  if (kind != ActivationKind::kSoftmax) return 1;
+  if (last_dim <= 0 || n % last_dim != 0) throw Error("softmax: last axis size does not divide the tensor size");
+  return last_dim;
+}
+
+}  // namespace
+
 void ActivationFn::forward(const float* x, float* y, int64_t n, int64_t last_dim) const {
+  if (n <= 0) return;
+  const int64_t row = chunk_row(kind_, n, last_dim);
+  for_chunks(n / row, row, [&](int64_t r0, int64_t r1) {
+    forward_rows(x + r0 * row, y + r0 * row, (r1 - r0) * row, last_dim);
+  });
+}
+
+void ActivationFn::backward(const float* x, const float* y, const float* dy, float* dx, int64_t n,
+                            int64_t last_dim) const {
+  if (n <= 0) return;
+  const int64_t row = chunk_row(kind_, n, last_dim);
+  for_chunks(n / row, row, [&](int64_t r0, int64_t r1) {
+    const int64_t o = r0 * row;
+    backward_rows(x ? x + o : nullptr, y + o, dy + o, dx + o, (r1 - r0) * row, last_dim);
+  });
+}
+
+void ActivationFn::forward_rows(const float* x, float* y, int64_t n, int64_t last_dim) const {
   const float a = alpha_;
   switch (kind_) {
     case ActivationKind::kLinear:
@@ -122,8 +153,8 @@ void ActivationFn::forward(const float* x, float* y, int64_t n, int64_t last_dim
   }
 }
 
-void ActivationFn::backward(const float* x, const float* y, const float* dy, float* dx, int64_t n,
-                            int64_t last_dim) const {
+void ActivationFn::backward_rows(const float* x, const float* y, const float* dy, float* dx, int64_t n,
+                                 int64_t last_dim) const {
   const float a = alpha_;
   // Everything except hard_swish reads the derivative off the output y; the sign of x is
   // recoverable from y for relu, relu6, leaky_relu (alpha > 0) and elu (alpha > 0).

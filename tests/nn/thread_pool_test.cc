@@ -27,6 +27,23 @@ TEST(ThreadPool, EveryChunkRunsExactlyOnce) {
   }
 }
 
+// Regression: the chunk count used to be read apart from the claim word, so a worker holding
+// an exhausted job's state could pair it with the next, larger job's count and run a chunk that
+// did not exist; the caller then waited forever for a done count it had overshot (seen within
+// seconds on two cores with this pattern). Now it must finish with every chunk run once.
+TEST(ThreadPool, GrowingChunkCountsNeverRunExtraChunks) {
+  ThreadPool pool(3);
+  std::vector<std::atomic<int>> runs(3);
+  constexpr int kJobs = 200000;
+  for (int j = 0; j < kJobs; ++j) {
+    const int parts = 2 + j % 2;  // 2, 3, 2, 3, ...
+    pool.run(parts, [&](int c) { runs[static_cast<size_t>(c)].fetch_add(1, std::memory_order_relaxed); });
+  }
+  EXPECT_EQ(runs[0].load(), kJobs);
+  EXPECT_EQ(runs[1].load(), kJobs);
+  EXPECT_EQ(runs[2].load(), kJobs / 2);
+}
+
 TEST(ThreadPool, ParallelForPartitionsAreFixed) {
   ThreadPool pool(3);
   // 10 items, at least 2 per chunk, 3 threads: 3 chunks [0, 3), [3, 6), [6, 10).

@@ -46,6 +46,10 @@ class ActivationFn {
   Tensor backward(const Tensor* x, const Tensor& y, const Tensor& dy) const;
 
  private:
+  // forward()/backward() on one chunk of whole rows; the public ones share rows between threads.
+  void forward_rows(const float* x, float* y, int64_t n, int64_t last_dim) const;
+  void backward_rows(const float* x, const float* y, const float* dy, float* dx, int64_t n, int64_t last_dim) const;
+
   ActivationKind kind_ = ActivationKind::kLinear;
   float alpha_ = 0.0f;
 };

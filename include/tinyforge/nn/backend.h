@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -67,6 +68,15 @@ class Backend {
   virtual void avg_pool2d_backward(const PoolGeometry& g, const float* d_out, float* d_in) = 0;
 
   // Threads the backend may use (cpu backend; the reference backend is single-threaded).
+  // Calls fn(begin, end) for chunks that cover [0, n), each of at least `grain` items, on the
+  // backend's threads, and returns when all are done. Only for work whose items are computed
+  // independently of each other (elementwise passes; per-channel sums split by channel), so a
+  // result never depends on the partition. The reference backend runs it as one chunk.
+  virtual void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+    (void)grain;
+    if (n > 0) fn(0, n);
+  }
+
   virtual void set_threads(int threads) { (void)threads; }
   virtual int threads() const { return 1; }
 };

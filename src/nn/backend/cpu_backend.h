@@ -37,6 +37,8 @@ class CpuBackend final : public Backend {
   void avg_pool2d(const PoolGeometry& g, const float* in, float* out) override;
   void avg_pool2d_backward(const PoolGeometry& g, const float* d_out, float* d_in) override;
 
+  void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) override;
+
   void set_threads(int threads) override;
   int threads() const override { return pool_->size(); }
 

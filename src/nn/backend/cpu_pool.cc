@@ -4,34 +4,110 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "nn/backend/cpu_backend.h"
 
 namespace tinyforge::nn {
 
+namespace {
+
+// Channels go in chunks, and the argmax is tracked as a 32-bit offset inside the image: with
+// float and index lanes of one width the compare-and-select loop vectorizes.
+constexpr int64_t kPoolChunk = 256;
+
+// One output pixel whose window lies inside the image (the usual case: 'valid' padding):
+// `window` holds the offsets of the window's elements from its first one, in the reference's
+// visiting order; strict '>' keeps the first of equal values, as the reference does.
+void max_pool_inside(const float* img, int32_t origin, const int32_t* window, int64_t count, int64_t ch,
+                     float* __restrict out, int64_t* __restrict argmax, int64_t argmax_base) {
+  float best[kPoolChunk];
+  int32_t at[kPoolChunk];
+  for (int64_t c0 = 0; c0 < ch; c0 += kPoolChunk) {
+    const int64_t cn = std::min(kPoolChunk, ch - c0);
+    const float* first = img + origin + c0;
+#if defined(__AVX2__)
+    // GCC leaves the select loop below scalar: eight channels at a time by hand.
+    if (cn % 8 == 0) {
+      for (int64_t c = 0; c < cn; c += 8) {
+        __m256 max = _mm256_loadu_ps(first + c);
+        __m256i where = _mm256_set1_epi32(origin);
+        for (int64_t w = 1; w < count; ++w) {
+          const int32_t offset = origin + window[w];
+          const __m256 v = _mm256_loadu_ps(img + offset + c0 + c);
+          const __m256 greater = _mm256_cmp_ps(v, max, _CMP_GT_OQ);  // false for NaN, as '>'
+          max = _mm256_blendv_ps(max, v, greater);
+          where = _mm256_blendv_epi8(where, _mm256_set1_epi32(offset), _mm256_castps_si256(greater));
+        }
+        _mm256_storeu_ps(out + c0 + c, max);
+        if (argmax) {
+          alignas(32) int32_t lanes[8];
+          _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), where);
+          for (int64_t l = 0; l < 8; ++l) argmax[c0 + c + l] = argmax_base + lanes[l] + c0 + c + l;
+        }
+      }
+      continue;
+    }
+#endif
+    for (int64_t c = 0; c < cn; ++c) {
+      best[c] = first[c];
+      at[c] = origin;
+    }
+    for (int64_t w = 1; w < count; ++w) {
+      const int32_t offset = origin + window[w];
+      const float* p = img + offset + c0;
+      // Written as a max and a mask, not as selects: GCC turns `better ? a : b` on two arrays
+      // into branches, this it vectorizes.
+      for (int64_t c = 0; c < cn; ++c) {
+        const int32_t better = -static_cast<int32_t>(p[c] > best[c]);
+        best[c] = std::max(best[c], p[c]);
+        at[c] = (at[c] & ~better) | (offset & better);
+      }
+    }
+    for (int64_t c = 0; c < cn; ++c) out[c0 + c] = best[c];
+    if (argmax)
+      for (int64_t c = 0; c < cn; ++c) argmax[c0 + c] = argmax_base + at[c] + c0 + c;
+  }
+}
+
+}  // namespace
+
 void CpuBackend::max_pool2d(const PoolGeometry& g, const float* in, float* out, int64_t* argmax) {
   const int64_t ch = g.channels, image = g.in_h * g.in_w * ch;
-  // Channels go in chunks, and the argmax is tracked as a 32-bit offset inside the image: with
-  // float and index lanes of one width the compare-and-select loop vectorizes.
-  constexpr int64_t kChunk = 256;
+  std::vector<int32_t> window;  // offsets of a window's elements from its top-left one
+  for (int64_t ky = 0; ky < g.k_h; ++ky)
+    for (int64_t kx = 0; kx < g.k_w; ++kx) window.push_back(static_cast<int32_t>((ky * g.in_w + kx) * ch));
+  const int64_t count = static_cast<int64_t>(window.size());
   pool_->parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
-    int32_t best_offset[kChunk];
+    int32_t best_offset[kPoolChunk];
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.out_h, oy = r % g.out_h;
       const float* img = in + b * image;
+      const int64_t iy0 = oy * g.stride_h - g.pad_top;
+      const bool rows_inside = iy0 >= 0 && iy0 + g.k_h <= g.in_h;
       for (int64_t ox = 0; ox < g.out_w; ++ox) {
         float* o_pixel = out + (r * g.out_w + ox) * ch;
         int64_t* am_pixel = argmax ? argmax + (r * g.out_w + ox) * ch : nullptr;
-        for (int64_t c0 = 0; c0 < ch; c0 += kChunk) {
-          const int64_t cn = std::min(kChunk, ch - c0);
+        const int64_t ix0 = ox * g.stride_w - g.pad_left;
+        if (rows_inside && ix0 >= 0 && ix0 + g.k_w <= g.in_w && count > 0) {
+          max_pool_inside(img, static_cast<int32_t>((iy0 * g.in_w + ix0) * ch), window.data(), count, ch, o_pixel,
+                          am_pixel, b * image);
+          continue;
+        }
+        for (int64_t c0 = 0; c0 < ch; c0 += kPoolChunk) {
+          const int64_t cn = std::min(kPoolChunk, ch - c0);
           float* o = o_pixel + c0;
           bool first = true;
           // Same visiting order and strict '>' as the reference: ties keep the first element.
           for (int64_t ky = 0; ky < g.k_h; ++ky) {
-            const int64_t iy = oy * g.stride_h - g.pad_top + ky;
+            const int64_t iy = iy0 + ky;
             if (iy < 0 || iy >= g.in_h) continue;
             for (int64_t kx = 0; kx < g.k_w; ++kx) {
-              const int64_t ix = ox * g.stride_w - g.pad_left + kx;
+              const int64_t ix = ix0 + kx;
               if (ix < 0 || ix >= g.in_w) continue;
               const int32_t offset = static_cast<int32_t>((iy * g.in_w + ix) * ch + c0);
               const float* p = img + offset;

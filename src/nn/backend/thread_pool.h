@@ -17,7 +17,8 @@ namespace tinyforge::nn {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads);  // total threads including the caller; >= 1
+  static constexpr int kMaxThreads = 4096;  // chunk counts live in 16 bits of the claim word
+  explicit ThreadPool(int threads);  // total threads including the caller; clamped to [1, kMaxThreads]
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -53,9 +54,9 @@ class ThreadPool {
   int size_;
   std::vector<std::thread> workers_;
   const std::function<void(int)>* job_ = nullptr;
-  std::atomic<int> parts_{0};  // chunks in the current job
-  // High 32 bits: job generation; low 32 bits: next unclaimed chunk. One word, so a worker that
-  // wakes late can never claim a chunk of a newer job under an old job's generation.
+  // Bits 32-63: job generation; 16-31: the job's chunk count; 0-15: next unclaimed chunk. One
+  // word, so a worker that wakes late can never claim a chunk of a newer job under an old job's
+  // generation, nor pair an old job's progress with a new job's count.
   std::atomic<uint64_t> claim_{0};
   std::atomic<int> done_{0};             // chunks finished in the current job
   std::atomic<uint32_t> generation_{0};  // what sleeping workers wait on

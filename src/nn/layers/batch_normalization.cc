@@ -1,9 +1,11 @@
 // BatchNormalization: normalize per feature with batch statistics while training (and track
 // their moving averages), with the moving averages at inference.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "nn/layers/structural_common.h"
+#include "nn/parallel_chunks.h"
 #include "tinyforge/nn/layers/structural.h"
 
 namespace tinyforge::nn {
@@ -13,28 +15,59 @@ using structural::describe;
 
 // The loops over a tensor viewed as [outer, C, inner]. Channels last (inner == 1) is the common
 // case: there the channel loop is the contiguous one, so it is the innermost, over plain arrays
-// (which the compiler vectorizes); otherwise the inner loop is.
-void channel_sums(const float* x, int64_t outer, int64_t C, int64_t inner, double* sum) {
+// (which the compiler vectorizes); otherwise the inner loop is. The per-channel sums take a
+// channel range [c0, c1), so threads can split the channels: every sum keeps its order.
+// The sums run in a local array and are stored once: threads working on neighbouring channel
+// ranges would otherwise write to one cache line on every row.
+void channel_sums(const float* x, int64_t outer, int64_t C, int64_t inner, int64_t c0, int64_t c1, double* sum) {
+  std::vector<double> acc(sum + c0, sum + c1);
   for (int64_t o = 0; o < outer; ++o, x += C * inner) {
     if (inner == 1) {
-      for (int64_t c = 0; c < C; ++c) sum[c] += x[c];
+      for (int64_t c = c0; c < c1; ++c) acc[c - c0] += x[c];
     } else {
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t i = 0; i < inner; ++i) sum[c] += x[c * inner + i];
+      for (int64_t c = c0; c < c1; ++c)
+        for (int64_t i = 0; i < inner; ++i) acc[c - c0] += x[c * inner + i];
     }
   }
+  std::copy(acc.begin(), acc.end(), sum + c0);
 }
 
-void channel_squared_deviations(const float* x, int64_t outer, int64_t C, int64_t inner, const double* mean,
-                                double* dev2) {
+void channel_squared_deviations(const float* x, int64_t outer, int64_t C, int64_t inner, int64_t c0, int64_t c1,
+                                const double* mean, double* dev2) {
+  std::vector<double> acc(dev2 + c0, dev2 + c1);
   for (int64_t o = 0; o < outer; ++o, x += C * inner) {
     if (inner == 1) {
-      for (int64_t c = 0; c < C; ++c) dev2[c] += (x[c] - mean[c]) * (x[c] - mean[c]);
+      for (int64_t c = c0; c < c1; ++c) acc[c - c0] += (x[c] - mean[c]) * (x[c] - mean[c]);
     } else {
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t i = 0; i < inner; ++i) dev2[c] += (x[c * inner + i] - mean[c]) * (x[c * inner + i] - mean[c]);
+      for (int64_t c = c0; c < c1; ++c)
+        for (int64_t i = 0; i < inner; ++i)
+          acc[c - c0] += (x[c * inner + i] - mean[c]) * (x[c * inner + i] - mean[c]);
     }
   }
+  std::copy(acc.begin(), acc.end(), dev2 + c0);
+}
+
+// Per channel: sum(dy) and sum(dy * xhat), xhat = (x - mean) * inv_std.
+void gradient_sums(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, int64_t c0, int64_t c1,
+                   const float* mean, const float* inv_std, double* sum_dy, double* sum_dy_xhat) {
+  std::vector<double> a(sum_dy + c0, sum_dy + c1), b(sum_dy_xhat + c0, sum_dy_xhat + c1);
+  for (int64_t o = 0; o < outer; ++o) {
+    const int64_t base = o * C * inner;
+    if (inner == 1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        a[c - c0] += dy[base + c];
+        b[c - c0] += static_cast<double>(dy[base + c]) * ((x[base + c] - mean[c]) * inv_std[c]);
+      }
+      continue;
+    }
+    for (int64_t c = c0; c < c1; ++c)
+      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i) {
+        a[c - c0] += dy[i];
+        b[c - c0] += static_cast<double>(dy[i]) * ((x[i] - mean[c]) * inv_std[c]);
+      }
+  }
+  std::copy(a.begin(), a.end(), sum_dy + c0);
+  std::copy(b.begin(), b.end(), sum_dy_xhat + c0);
 }
 
 // y = scale * (x - mean) * inv_std + shift. xhat is not kept: backward recomputes it from the
@@ -53,26 +86,6 @@ void normalize(const float* x, int64_t outer, int64_t C, int64_t inner, const fl
   }
 }
 
-// Per channel: sum(dy) and sum(dy * xhat), xhat = (x - mean) * inv_std.
-void gradient_sums(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean,
-                   const float* inv_std, double* sum_dy, double* sum_dy_xhat) {
-  for (int64_t o = 0; o < outer; ++o) {
-    const int64_t base = o * C * inner;
-    if (inner == 1) {
-      for (int64_t c = 0; c < C; ++c) {
-        sum_dy[c] += dy[base + c];
-        sum_dy_xhat[c] += static_cast<double>(dy[base + c]) * ((x[base + c] - mean[c]) * inv_std[c]);
-      }
-      continue;
-    }
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i) {
-        sum_dy[c] += dy[i];
-        sum_dy_xhat[c] += static_cast<double>(dy[i]) * ((x[i] - mean[c]) * inv_std[c]);
-      }
-  }
-}
-
 // dx = k * (dy - mdy - xhat * mdyx); dx may be dy.
 void input_gradient(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean,
                     const float* inv_std, const float* k, const float* mdy, const float* mdyx, float* dx) {
@@ -87,6 +100,18 @@ void input_gradient(const float* dy, const float* x, int64_t outer, int64_t C, i
       for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i)
         dx[i] = k[c] * (dy[i] - mdy[c] - ((x[i] - mean[c]) * inv_std[c]) * mdyx[c]);
   }
+}
+
+// Runs fn(c0, c1) over channel ranges (a per-channel reduction over all `values` of the tensor).
+template <typename F>
+void over_channels(int64_t C, int64_t values, F&& fn) {
+  for_chunks(C, values / std::max<int64_t>(C, 1), fn);
+}
+
+// Runs fn(o0, o1) over ranges of the outer axis (an elementwise pass; rows of `row` values).
+template <typename F>
+void over_rows(int64_t outer, int64_t row, F&& fn) {
+  for_chunks(outer, row, fn);
 }
 
 class BatchNormalizationLayer : public Layer {
@@ -134,9 +159,11 @@ class BatchNormalizationLayer : public Layer {
       // Two passes in memory order (channels last means the channel index varies fastest):
       // per-channel sums, then per-channel squared deviations from the mean, in double.
       std::vector<double> sum(static_cast<size_t>(C), 0.0), dev2(static_cast<size_t>(C), 0.0);
-      channel_sums(x.data(), sp.outer, C, sp.inner, sum.data());
-      for (int64_t c = 0; c < C; ++c) sum[c] /= static_cast<double>(M);  // now the mean
-      channel_squared_deviations(x.data(), sp.outer, C, sp.inner, sum.data(), dev2.data());
+      over_channels(C, x.size(), [&](int64_t c0, int64_t c1) {
+        channel_sums(x.data(), sp.outer, C, sp.inner, c0, c1, sum.data());
+        for (int64_t c = c0; c < c1; ++c) sum[c] /= static_cast<double>(M);  // now the mean
+        channel_squared_deviations(x.data(), sp.outer, C, sp.inner, c0, c1, sum.data(), dev2.data());
+      });
       for (int64_t c = 0; c < C; ++c) {
         mean[c] = static_cast<float>(sum[c]);
         var[c] = static_cast<float>(dev2[c] / static_cast<double>(M));  // biased, as Keras normalizes with
@@ -164,7 +191,11 @@ class BatchNormalizationLayer : public Layer {
       scale[c] = gamma ? gamma->value[c] : 1.0f;
       shift[c] = beta ? beta->value[c] : 0.0f;
     }
-    normalize(x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), scale.data(), shift.data(), y.data());
+    const int64_t row = C * sp.inner;
+    over_rows(sp.outer, row, [&](int64_t o0, int64_t o1) {
+      normalize(x.data() + o0 * row, o1 - o0, C, sp.inner, mean.data(), inv_std.data(), scale.data(), shift.data(),
+                y.data() + o0 * row);
+    });
     call.saved.clear();  // moved in (a braced list would copy)
     call.saved.push_back(std::move(mean));
     call.saved.push_back(std::move(inv_std));
@@ -194,8 +225,10 @@ class BatchNormalizationLayer : public Layer {
     // Per feature: sum(dy) and sum(dy * xhat) give beta's and gamma's gradients, and the batch
     // statistics' share of dx.
     std::vector<double> sum_dy(static_cast<size_t>(C), 0.0), sum_dy_xhat(static_cast<size_t>(C), 0.0);
-    gradient_sums(dy.data(), x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), sum_dy.data(),
-                  sum_dy_xhat.data());
+    over_channels(C, x.size(), [&](int64_t c0, int64_t c1) {
+      gradient_sums(dy.data(), x.data(), sp.outer, C, sp.inner, c0, c1, mean.data(), inv_std.data(), sum_dy.data(),
+                    sum_dy_xhat.data());
+    });
     Param* gamma = param("gamma");
     Param* beta = param("beta");
     if (gamma && structural::wants_grad(*this, *gamma)) {
@@ -218,8 +251,11 @@ class BatchNormalizationLayer : public Layer {
         mdyx[c] = static_cast<float>(sum_dy_xhat[c] / static_cast<double>(M));
       }
     }
-    input_gradient(dx.data(), x.data(), sp.outer, C, sp.inner, mean.data(), inv_std.data(), k.data(), mdy.data(),
-                   mdyx.data(), dx.data());
+    const int64_t row = C * sp.inner;
+    over_rows(sp.outer, row, [&](int64_t o0, int64_t o1) {
+      input_gradient(dx.data() + o0 * row, x.data() + o0 * row, o1 - o0, C, sp.inner, mean.data(), inv_std.data(),
+                     k.data(), mdy.data(), mdyx.data(), dx.data() + o0 * row);
+    });
     return one_gradient(std::move(dx));
   }
 

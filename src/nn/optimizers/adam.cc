@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nn/optimizers/slots.h"
+#include "nn/parallel_chunks.h"
 #include "tinyforge/error.h"
 #include "tinyforge/nn/optimizers.h"
 
@@ -42,14 +43,23 @@ void Adam::apply(std::vector<Param*>& params) {
     float* m = momentums_[k].data();
     float* v = velocities_[k].data();
     float* vh = o_.amsgrad ? velocity_hats_[k].data() : nullptr;
-    const int64_t n = ps[k]->value.size();
-    for (int64_t i = 0; i < n; ++i) {
-      m[i] += (g[i] - m[i]) * one_b1;
-      v[i] += (g[i] * g[i] - v[i]) * one_b2;
-      float vi = v[i];
-      if (vh) vi = vh[i] = std::max(vh[i], v[i]);
-      w[i] -= alpha * m[i] / (std::sqrt(vi) + eps);
-    }
+    // Every weight updates on its own: large tensors are shared between threads.
+    for_chunks(ps[k]->value.size(), 1, [&](int64_t i0, int64_t i1) {
+      if (vh) {
+        for (int64_t i = i0; i < i1; ++i) {
+          m[i] += (g[i] - m[i]) * one_b1;
+          v[i] += (g[i] * g[i] - v[i]) * one_b2;
+          vh[i] = std::max(vh[i], v[i]);
+          w[i] -= alpha * m[i] / (std::sqrt(vh[i]) + eps);
+        }
+        return;
+      }
+      for (int64_t i = i0; i < i1; ++i) {
+        m[i] += (g[i] - m[i]) * one_b1;
+        v[i] += (g[i] * g[i] - v[i]) * one_b2;
+        w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+      }
+    });
   }
   ++step_;
 }

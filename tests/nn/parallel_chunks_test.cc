@@ -1,0 +1,128 @@
+// Elementwise passes the cpu backend shares between threads (activations, BatchNormalization,
+// Adam's update): on tensors large enough to be split, two threads must give exactly the bytes
+// one thread gives, and the reference backend (which never splits) must agree. (GEMMs are
+// deterministic per thread count only: Eigen's blocking follows the block a thread gets.)
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include "tinyforge/nn/backend.h"
+#include "tinyforge/nn/layers/core.h"
+#include "tinyforge/nn/layers/structural.h"
+#include "tinyforge/nn/optimizers.h"
+#include "tinyforge/nn/random.h"
+
+namespace tinyforge::nn {
+namespace {
+
+Tensor random_tensor(Shape s, uint64_t seed) {
+  Rng rng(seed);
+  Tensor t(std::move(s));
+  for (auto& v : t.values()) v = rng.uniform(-2.0f, 2.0f);
+  return t;
+}
+
+struct Pass {
+  Tensor y, dx;
+  std::vector<Tensor> grads, params;
+};
+
+// Training forward + backward of a fresh layer on a fixed batch, with the current backend.
+Pass forward_backward(const std::function<LayerPtr()>& make, const Shape& batch_in) {
+  LayerPtr layer = make();
+  Rng rng(3);
+  layer->build({Shape(batch_in.begin() + 1, batch_in.end())}, rng);
+  const Tensor x = random_tensor(batch_in, 4);
+  LayerCall call;
+  call.training = true;
+  call.inputs = {&x};
+  Pass out;
+  out.y = layer->forward(call);
+  call.output = &out.y;
+  out.dx = layer->backward(call, random_tensor(out.y.shape(), 5))[0];
+  for (auto& p : layer->params()) {
+    out.grads.push_back(p.grad);
+    out.params.push_back(p.value);  // BatchNormalization's moving statistics change in forward
+  }
+  return out;
+}
+
+void expect_same_bytes(const Tensor& a, const Tensor& b, const std::string& what) {
+  ASSERT_EQ(a.shape(), b.shape()) << what;
+  EXPECT_EQ(a.values(), b.values()) << what;
+}
+
+void expect_close(const Tensor& a, const Tensor& b, const std::string& what) {
+  ASSERT_EQ(a.shape(), b.shape()) << what;
+  for (int64_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 2e-4 + 2e-4 * std::fabs(a[i])) << what << " " << i;
+}
+
+class ParallelChunks : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    set_backend("cpu");
+    set_threads(0);
+  }
+};
+
+TEST_F(ParallelChunks, LayersGiveTheSameBytesOnOneAndTwoThreads) {
+  // Each tensor holds far more than two chunks' worth of values (see nn/parallel_chunks.h).
+  const std::vector<std::pair<std::function<LayerPtr()>, Shape>> cases = {
+      {[] { return LayerPtr(BatchNormalization({.momentum = 0.9f})); }, {16, 25, 5, 64}},
+      {[] { return LayerPtr(BatchNormalization()); }, {512, 128}},
+      {[] { return LayerPtr(Activation("relu")); }, {64, 26, 26, 16}},
+      {[] { return LayerPtr(Activation("tanh")); }, {40000}},
+      {[] { return LayerPtr(Activation("softmax")); }, {4096, 10}},
+      {[] { return LayerPtr(Activation("sigmoid")); }, {1024, 64}},
+  };
+  for (const auto& [make, shape] : cases) {
+    const std::string what = make()->type() + " " + shape_str(shape);
+    set_backend("cpu");
+    set_threads(1);
+    const Pass one = forward_backward(make, shape);
+    set_threads(2);
+    const Pass two = forward_backward(make, shape);
+    set_backend("reference");
+    const Pass ref = forward_backward(make, shape);
+    expect_same_bytes(one.y, two.y, what + " output");
+    expect_same_bytes(one.dx, two.dx, what + " d_input");
+    ASSERT_EQ(one.grads.size(), two.grads.size());
+    for (size_t i = 0; i < one.grads.size(); ++i) {
+      expect_same_bytes(one.grads[i], two.grads[i], what + " grad " + std::to_string(i));
+      expect_same_bytes(one.params[i], two.params[i], what + " param " + std::to_string(i));
+      expect_close(ref.grads[i], two.grads[i], what + " grad vs reference " + std::to_string(i));
+    }
+    expect_close(ref.y, two.y, what + " output vs reference");
+    expect_close(ref.dx, two.dx, what + " d_input vs reference");
+  }
+}
+
+TEST_F(ParallelChunks, AdamUpdatesTheSameOnOneAndTwoThreads) {
+  auto run = [](int threads, bool amsgrad) {
+    set_backend("cpu");
+    set_threads(threads);
+    Param p{"kernel", random_tensor({300, 200}, 7), Tensor({300, 200})};
+    Adam adam({.learning_rate = 1e-2, .amsgrad = amsgrad});
+    std::vector<Param*> ps = {&p};
+    for (int step = 0; step < 3; ++step) {
+      p.grad = random_tensor({300, 200}, 10 + static_cast<uint64_t>(step));
+      adam.apply(ps);
+    }
+    return p.value;
+  };
+  for (bool amsgrad : {false, true}) {
+    const Tensor one = run(1, amsgrad), two = run(2, amsgrad);
+    expect_same_bytes(one, two, amsgrad ? "amsgrad" : "adam");
+    // The update moved every weight, by at most 3 steps of lr * (1 - beta_1) / sqrt(1 - beta_2).
+    const Tensor start = random_tensor({300, 200}, 7);
+    for (int64_t i = 0; i < one.size(); i += 997) {
+      EXPECT_NE(one[i], start[i]) << i;
+      EXPECT_LE(std::fabs(one[i] - start[i]), 3 * 1e-2 * 0.1 / std::sqrt(0.001) * 1.01) << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tinyforge::nn
