@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 
+#include "nn/layer_training_pass.h"
 #include "tinyforge/error.h"
 #include "tinyforge/nn/backend.h"
 #include "tinyforge/nn/layers/core.h"
@@ -300,26 +301,6 @@ INSTANTIATE_TEST_SUITE_P(Backends, CoreLayerGradients, ::testing::Values("refere
 // ---------------------------------------------------------------------------------------------
 // The two backends agree on every layer's forward and backward.
 
-struct ForwardBackward {
-  Tensor y, dx;
-  std::vector<Tensor> grads;
-};
-
-ForwardBackward forward_backward(const std::function<LayerPtr()>& make, const Shape& batch_in) {
-  LayerPtr layer = make();
-  built(layer, Shape(batch_in.begin() + 1, batch_in.end()), 11);
-  Tensor x = random_tensor(batch_in, 12);
-  LayerCall call;
-  call.training = true;
-  call.inputs = {&x};
-  ForwardBackward out;
-  out.y = layer->forward(call);
-  call.output = &out.y;
-  out.dx = layer->backward(call, random_tensor(out.y.shape(), 13))[0];
-  for (auto& p : layer->params()) out.grads.push_back(p.grad);
-  return out;
-}
-
 void expect_close(const Tensor& a, const Tensor& b, const std::string& what) {
   ASSERT_EQ(a.shape(), b.shape()) << what;
   for (int64_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-4 + 1e-4 * std::fabs(a[i])) << what << " " << i;
@@ -336,9 +317,9 @@ TEST(CoreLayers, BackendsAgree) {
   };
   for (const auto& [make, shape] : cases) {
     set_backend("reference");
-    const ForwardBackward ref = forward_backward(make, shape);
+    const auto ref = test_support::layer_training_pass(make, shape, 11, 1.0f);
     set_backend("cpu");
-    const ForwardBackward cpu = forward_backward(make, shape);
+    const auto cpu = test_support::layer_training_pass(make, shape, 11, 1.0f);
     const std::string type = make()->type();
     expect_close(ref.y, cpu.y, type + " output");
     expect_close(ref.dx, cpu.dx, type + " d_input");

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "nn/layer_training_pass.h"
 #include "tinyforge/nn/backend.h"
 #include "tinyforge/nn/layers/core.h"
 #include "tinyforge/nn/layers/structural.h"
@@ -17,37 +18,8 @@
 namespace tinyforge::nn {
 namespace {
 
-Tensor random_tensor(Shape s, uint64_t seed) {
-  Rng rng(seed);
-  Tensor t(std::move(s));
-  for (auto& v : t.values()) v = rng.uniform(-2.0f, 2.0f);
-  return t;
-}
-
-struct Pass {
-  Tensor y, dx;
-  std::vector<Tensor> grads, params;
-};
-
-// Training forward + backward of a fresh layer on a fixed batch, with the current backend.
-Pass forward_backward(const std::function<LayerPtr()>& make, const Shape& batch_in) {
-  LayerPtr layer = make();
-  Rng rng(3);
-  layer->build({Shape(batch_in.begin() + 1, batch_in.end())}, rng);
-  const Tensor x = random_tensor(batch_in, 4);
-  LayerCall call;
-  call.training = true;
-  call.inputs = {&x};
-  Pass out;
-  out.y = layer->forward(call);
-  call.output = &out.y;
-  out.dx = layer->backward(call, random_tensor(out.y.shape(), 5))[0];
-  for (auto& p : layer->params()) {
-    out.grads.push_back(p.grad);
-    out.params.push_back(p.value);  // BatchNormalization's moving statistics change in forward
-  }
-  return out;
-}
+using test_support::layer_training_pass;
+using test_support::uniform_tensor;
 
 void expect_same_bytes(const Tensor& a, const Tensor& b, const std::string& what) {
   ASSERT_EQ(a.shape(), b.shape()) << what;
@@ -81,11 +53,11 @@ TEST_F(ParallelChunks, LayersGiveTheSameBytesOnOneAndTwoThreads) {
     const std::string what = make()->type() + " " + shape_str(shape);
     set_backend("cpu");
     set_threads(1);
-    const Pass one = forward_backward(make, shape);
+    const auto one = layer_training_pass(make, shape, 3, 2.0f);
     set_threads(2);
-    const Pass two = forward_backward(make, shape);
+    const auto two = layer_training_pass(make, shape, 3, 2.0f);
     set_backend("reference");
-    const Pass ref = forward_backward(make, shape);
+    const auto ref = layer_training_pass(make, shape, 3, 2.0f);
     expect_same_bytes(one.y, two.y, what + " output");
     expect_same_bytes(one.dx, two.dx, what + " d_input");
     ASSERT_EQ(one.grads.size(), two.grads.size());
@@ -103,11 +75,11 @@ TEST_F(ParallelChunks, AdamUpdatesTheSameOnOneAndTwoThreads) {
   auto run = [](int threads, bool amsgrad) {
     set_backend("cpu");
     set_threads(threads);
-    Param p{"kernel", random_tensor({300, 200}, 7), Tensor({300, 200})};
+    Param p{"kernel", uniform_tensor({300, 200}, 7, 2.0f), Tensor({300, 200})};
     Adam adam({.learning_rate = 1e-2, .amsgrad = amsgrad});
     std::vector<Param*> ps = {&p};
     for (int step = 0; step < 3; ++step) {
-      p.grad = random_tensor({300, 200}, 10 + static_cast<uint64_t>(step));
+      p.grad = uniform_tensor({300, 200}, 10 + static_cast<uint64_t>(step), 2.0f);
       adam.apply(ps);
     }
     return p.value;
@@ -116,7 +88,7 @@ TEST_F(ParallelChunks, AdamUpdatesTheSameOnOneAndTwoThreads) {
     const Tensor one = run(1, amsgrad), two = run(2, amsgrad);
     expect_same_bytes(one, two, amsgrad ? "amsgrad" : "adam");
     // The update moved every weight, by at most 3 steps of lr * (1 - beta_1) / sqrt(1 - beta_2).
-    const Tensor start = random_tensor({300, 200}, 7);
+    const Tensor start = uniform_tensor({300, 200}, 7, 2.0f);
     for (int64_t i = 0; i < one.size(); i += 997) {
       EXPECT_NE(one[i], start[i]) << i;
       EXPECT_LE(std::fabs(one[i] - start[i]), 3 * 1e-2 * 0.1 / std::sqrt(0.001) * 1.01) << i;
