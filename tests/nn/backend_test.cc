@@ -203,6 +203,10 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
       {1, 9, 7, 2, 3, 3, 2, 1, 2, 2, 1, true},      // dilation, mixed strides
       {2, 10, 11, 4, 5, 5, 3, 3, 1, 1, 2, false},   // valid, big kernel
       {1, 4, 4, 3, 2, 4, 4, 1, 1, 1, 1, true},      // even kernel, same
+      // The reference models' first layers: narrow patches, many filters.
+      {2, 49, 10, 1, 64, 10, 4, 2, 2, 1, 1, true},  // kws_dscnn first layer: same, stride 2
+      {3, 1, 40, 3, 16, 1, 5, 1, 1, 1, 1, false},   // gesture_conv1d first layer (Conv1D as 1 x W)
+      {1, 9, 9, 2, 32, 3, 3, 1, 2, 2, 1, true},     // dilation, mixed strides, same
   };
   Rng rng(2024);
   for (int i = 0; i < 16; ++i) {
