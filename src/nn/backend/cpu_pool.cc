@@ -16,8 +16,8 @@ namespace tinyforge::nn {
 
 namespace {
 
-// Channels go in chunks, and the argmax is tracked as a 32-bit offset inside the image: with
-// float and index lanes of one width the compare-and-select loop vectorizes.
+// Channels go in chunks, and the argmax is tracked as a 32-bit offset inside the image, so value
+// and index lanes have one width (eight of each in an AVX2 register).
 constexpr int64_t kPoolChunk = 256;
 
 // One output pixel whose window lies inside the image (the usual case: 'valid' padding):
@@ -60,8 +60,8 @@ void max_pool_inside(const float* img, int32_t origin, const int32_t* window, in
     for (int64_t w = 1; w < count; ++w) {
       const int32_t offset = origin + window[w];
       const float* p = img + offset + c0;
-      // Written as a max and a mask, not as selects: GCC turns `better ? a : b` on two arrays
-      // into branches, this it vectorizes.
+      // The portable path (channel counts not a multiple of 8, or no AVX2): a max and a mask,
+      // the same result as `p > best ? p : best` and its offset.
       for (int64_t c = 0; c < cn; ++c) {
         const int32_t better = -static_cast<int32_t>(p[c] > best[c]);
         best[c] = std::max(best[c], p[c]);
