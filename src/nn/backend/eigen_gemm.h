@@ -1,60 +1,14 @@
 // Single-threaded row-major GEMM through Eigen: C = alpha * op(A) * op(B) + beta * C.
-// The cpu backend splits work across its own threads and calls this per block.
+// The cpu backend splits work across its own threads and calls this per block. Defined in one
+// file (cpu_eigen_gemm.cc): Eigen's kernels are the costliest code in the project to compile,
+// above all under the sanitizers, so they are instantiated once.
 #pragma once
 
 #include <cstdint>
 
-#define EIGEN_DONT_PARALLELIZE
-#include <Eigen/Core>
-
 namespace tinyforge::nn {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using RowMap = Eigen::Map<RowMatrix, Eigen::Unaligned, Eigen::OuterStride<>>;
-using ConstRowMap = Eigen::Map<const RowMatrix, Eigen::Unaligned, Eigen::OuterStride<>>;
-
-namespace detail {
-
-template <typename A, typename B>
-void gemm_apply(RowMap& c, float alpha, const A& a, const B& b, float beta) {
-  if (beta == 0.0f) {
-    if (alpha == 1.0f)
-      c.noalias() = a * b;
-    else
-      c.noalias() = alpha * (a * b);
-  } else {
-    if (beta != 1.0f) c *= beta;
-    if (alpha == 1.0f)
-      c.noalias() += a * b;
-    else
-      c.noalias() += alpha * (a * b);
-  }
-}
-
-}  // namespace detail
-
-inline void eigen_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                       int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (m <= 0 || n <= 0) return;
-  RowMap cm(c, m, n, Eigen::OuterStride<>(ldc));
-  if (k <= 0) {
-    if (beta == 0.0f)
-      cm.setZero();
-    else
-      cm *= beta;
-    return;
-  }
-  // A stored [m, k] (or [k, m] when transposed); likewise B.
-  const ConstRowMap am(a, trans_a ? k : m, trans_a ? m : k, Eigen::OuterStride<>(lda));
-  const ConstRowMap bm(b, trans_b ? n : k, trans_b ? k : n, Eigen::OuterStride<>(ldb));
-  if (!trans_a && !trans_b)
-    detail::gemm_apply(cm, alpha, am, bm, beta);
-  else if (!trans_a && trans_b)
-    detail::gemm_apply(cm, alpha, am, bm.transpose(), beta);
-  else if (trans_a && !trans_b)
-    detail::gemm_apply(cm, alpha, am.transpose(), bm, beta);
-  else
-    detail::gemm_apply(cm, alpha, am.transpose(), bm.transpose(), beta);
-}
+void eigen_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
 }  // namespace tinyforge::nn
