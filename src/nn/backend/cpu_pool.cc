@@ -20,10 +20,10 @@ namespace {
 // and index lanes have one width (eight of each in an AVX2 register).
 constexpr int64_t kPoolChunk = 256;
 
-// One output pixel whose window lies inside the image (the usual case: 'valid' padding):
-// `window` holds the offsets of the window's elements from its first one, in the reference's
-// visiting order; strict '>' keeps the first of equal values, as the reference does.
-void max_pool_inside(const float* img, int32_t origin, const int32_t* window, int64_t count, int64_t ch,
+// One output pixel: `window` holds the offsets of its window's in-image elements from the first
+// of them (window[0] == 0, count >= 1), in the reference's visiting order; strict '>' keeps the
+// first of equal values, as the reference does.
+void max_pool_window(const float* img, int32_t origin, const int32_t* window, int64_t count, int64_t ch,
                      float* __restrict out, int64_t* __restrict argmax, int64_t argmax_base) {
   float best[kPoolChunk];
   int32_t at[kPoolChunk];
@@ -78,12 +78,11 @@ void max_pool_inside(const float* img, int32_t origin, const int32_t* window, in
 
 void CpuBackend::max_pool2d(const PoolGeometry& g, const float* in, float* out, int64_t* argmax) {
   const int64_t ch = g.channels, image = g.in_h * g.in_w * ch;
-  std::vector<int32_t> window;  // offsets of a window's elements from its top-left one
+  std::vector<int32_t> window;  // offsets of a whole window's elements from its top-left one
   for (int64_t ky = 0; ky < g.k_h; ++ky)
     for (int64_t kx = 0; kx < g.k_w; ++kx) window.push_back(static_cast<int32_t>((ky * g.in_w + kx) * ch));
-  const int64_t count = static_cast<int64_t>(window.size());
   pool_->parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
-    int32_t best_offset[kPoolChunk];
+    std::vector<int32_t> clipped;  // a border window: its in-image elements, from the first of them
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.out_h, oy = r % g.out_h;
       const float* img = in + b * image;
@@ -93,47 +92,28 @@ void CpuBackend::max_pool2d(const PoolGeometry& g, const float* in, float* out, 
         float* o_pixel = out + (r * g.out_w + ox) * ch;
         int64_t* am_pixel = argmax ? argmax + (r * g.out_w + ox) * ch : nullptr;
         const int64_t ix0 = ox * g.stride_w - g.pad_left;
-        if (rows_inside && ix0 >= 0 && ix0 + g.k_w <= g.in_w && count > 0) {
-          max_pool_inside(img, static_cast<int32_t>((iy0 * g.in_w + ix0) * ch), window.data(), count, ch, o_pixel,
-                          am_pixel, b * image);
+        if (rows_inside && ix0 >= 0 && ix0 + g.k_w <= g.in_w) {
+          max_pool_window(img, static_cast<int32_t>((iy0 * g.in_w + ix0) * ch), window.data(),
+                          static_cast<int64_t>(window.size()), ch, o_pixel, am_pixel, b * image);
           continue;
         }
-        for (int64_t c0 = 0; c0 < ch; c0 += kPoolChunk) {
-          const int64_t cn = std::min(kPoolChunk, ch - c0);
-          float* o = o_pixel + c0;
-          bool first = true;
-          // Same visiting order and strict '>' as the reference: ties keep the first element.
-          for (int64_t ky = 0; ky < g.k_h; ++ky) {
-            const int64_t iy = iy0 + ky;
-            if (iy < 0 || iy >= g.in_h) continue;
-            for (int64_t kx = 0; kx < g.k_w; ++kx) {
-              const int64_t ix = ix0 + kx;
-              if (ix < 0 || ix >= g.in_w) continue;
-              const int32_t offset = static_cast<int32_t>((iy * g.in_w + ix) * ch + c0);
-              const float* p = img + offset;
-              if (first) {
-                std::memcpy(o, p, sizeof(float) * static_cast<size_t>(cn));
-                for (int64_t c = 0; c < cn; ++c) best_offset[c] = offset;
-                first = false;
-              } else if (am_pixel) {
-                for (int64_t c = 0; c < cn; ++c) {
-                  const bool better = p[c] > o[c];
-                  best_offset[c] = better ? offset : best_offset[c];
-                  o[c] = better ? p[c] : o[c];
-                }
-              } else {
-                for (int64_t c = 0; c < cn; ++c) o[c] = p[c] > o[c] ? p[c] : o[c];
-              }
-            }
+        // Same visiting order as the reference (rows, then columns), skipping the padding.
+        clipped.clear();
+        int32_t origin = 0;
+        for (int64_t iy = std::max<int64_t>(iy0, 0); iy < std::min(iy0 + g.k_h, g.in_h); ++iy)
+          for (int64_t ix = std::max<int64_t>(ix0, 0); ix < std::min(ix0 + g.k_w, g.in_w); ++ix) {
+            const int32_t offset = static_cast<int32_t>((iy * g.in_w + ix) * ch);
+            if (clipped.empty()) origin = offset;
+            clipped.push_back(offset - origin);
           }
-          if (first) {  // no valid input (cannot happen with TF padding, but stay defined)
-            for (int64_t c = 0; c < cn; ++c) o[c] = -std::numeric_limits<float>::infinity();
-            if (am_pixel)
-              for (int64_t c = 0; c < cn; ++c) am_pixel[c0 + c] = -1;
-          } else if (am_pixel) {
-            for (int64_t c = 0; c < cn; ++c) am_pixel[c0 + c] = b * image + best_offset[c] + c;
-          }
+        if (clipped.empty()) {  // no valid input (cannot happen with TF padding, but stay defined)
+          for (int64_t c = 0; c < ch; ++c) o_pixel[c] = -std::numeric_limits<float>::infinity();
+          if (am_pixel)
+            for (int64_t c = 0; c < ch; ++c) am_pixel[c] = -1;
+          continue;
         }
+        max_pool_window(img, origin, clipped.data(), static_cast<int64_t>(clipped.size()), ch, o_pixel, am_pixel,
+                        b * image);
       }
     }
   });

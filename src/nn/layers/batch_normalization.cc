@@ -108,12 +108,6 @@ void over_channels(int64_t C, int64_t values, F&& fn) {
   for_chunks(C, values / std::max<int64_t>(C, 1), fn);
 }
 
-// Runs fn(o0, o1) over ranges of the outer axis (an elementwise pass; rows of `row` values).
-template <typename F>
-void over_rows(int64_t outer, int64_t row, F&& fn) {
-  for_chunks(outer, row, fn);
-}
-
 class BatchNormalizationLayer : public Layer {
  public:
   explicit BatchNormalizationLayer(const BatchNormalizationOptions& o)
@@ -192,7 +186,7 @@ class BatchNormalizationLayer : public Layer {
       shift[c] = beta ? beta->value[c] : 0.0f;
     }
     const int64_t row = C * sp.inner;
-    over_rows(sp.outer, row, [&](int64_t o0, int64_t o1) {
+    for_chunks(sp.outer, row, [&](int64_t o0, int64_t o1) {
       normalize(x.data() + o0 * row, o1 - o0, C, sp.inner, mean.data(), inv_std.data(), scale.data(), shift.data(),
                 y.data() + o0 * row);
     });
@@ -252,7 +246,7 @@ class BatchNormalizationLayer : public Layer {
       }
     }
     const int64_t row = C * sp.inner;
-    over_rows(sp.outer, row, [&](int64_t o0, int64_t o1) {
+    for_chunks(sp.outer, row, [&](int64_t o0, int64_t o1) {
       input_gradient(dx.data() + o0 * row, x.data() + o0 * row, o1 - o0, C, sp.inner, mean.data(), inv_std.data(),
                      k.data(), mdy.data(), mdyx.data(), dx.data() + o0 * row);
     });
