@@ -10,6 +10,32 @@
 
 namespace tinyforge::nn {
 
+namespace {
+
+// The update loops, with the buffers as restrict-qualified arguments: the compiler then knows
+// they do not overlap and vectorizes them (through the lambda's captured pointers it did not,
+// and Adam was half of a fmnist_mlp training step).
+void adam_update(int64_t n, const float* __restrict g, float* __restrict m, float* __restrict v,
+                 float* __restrict w, float alpha, float one_b1, float one_b2, float eps) {
+  for (int64_t i = 0; i < n; ++i) {
+    m[i] += (g[i] - m[i]) * one_b1;
+    v[i] += (g[i] * g[i] - v[i]) * one_b2;
+    w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+  }
+}
+
+void amsgrad_update(int64_t n, const float* __restrict g, float* __restrict m, float* __restrict v,
+                    float* __restrict vh, float* __restrict w, float alpha, float one_b1, float one_b2, float eps) {
+  for (int64_t i = 0; i < n; ++i) {
+    m[i] += (g[i] - m[i]) * one_b1;
+    v[i] += (g[i] * g[i] - v[i]) * one_b2;
+    vh[i] = std::max(vh[i], v[i]);
+    w[i] -= alpha * m[i] / (std::sqrt(vh[i]) + eps);
+  }
+}
+
+}  // namespace
+
 Adam::Adam(AdamOptions o) : o_(o) {
   if (o.beta_1 < 0 || o.beta_1 >= 1 || o.beta_2 < 0 || o.beta_2 >= 1)
     throw Error(name() + ": beta_1 and beta_2 must be in [0, 1)");
@@ -45,20 +71,10 @@ void Adam::apply(std::vector<Param*>& params) {
     float* vh = o_.amsgrad ? velocity_hats_[k].data() : nullptr;
     // Every weight updates on its own: large tensors are shared between threads.
     for_chunks(ps[k]->value.size(), 1, [&](int64_t i0, int64_t i1) {
-      if (vh) {
-        for (int64_t i = i0; i < i1; ++i) {
-          m[i] += (g[i] - m[i]) * one_b1;
-          v[i] += (g[i] * g[i] - v[i]) * one_b2;
-          vh[i] = std::max(vh[i], v[i]);
-          w[i] -= alpha * m[i] / (std::sqrt(vh[i]) + eps);
-        }
-        return;
-      }
-      for (int64_t i = i0; i < i1; ++i) {
-        m[i] += (g[i] - m[i]) * one_b1;
-        v[i] += (g[i] * g[i] - v[i]) * one_b2;
-        w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
-      }
+      if (vh)
+        amsgrad_update(i1 - i0, g + i0, m + i0, v + i0, vh + i0, w + i0, alpha, one_b1, one_b2, eps);
+      else
+        adam_update(i1 - i0, g + i0, m + i0, v + i0, w + i0, alpha, one_b1, one_b2, eps);
     });
   }
   ++step_;
