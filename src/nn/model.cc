@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "nn/flush_denormals.h"
 #include "nn/model_internal.h"
 #include "tinyforge/error.h"
 
@@ -160,6 +161,7 @@ void Model::init_graph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicT
 }
 
 std::vector<Tensor> Model::forward(const std::vector<Tensor>& inputs, bool training) {
+  const ScopedFlushDenormals flush;
   if (inputs.size() != input_nodes_.size())
     throw Error("model '" + name_ + "' expects " + std::to_string(input_nodes_.size()) + " input(s), got " +
                 std::to_string(inputs.size()));
@@ -200,6 +202,7 @@ std::vector<Tensor> Model::forward(const std::vector<Tensor>& inputs, bool train
 }
 
 void Model::backward(const std::vector<Tensor>& d_outputs) {
+  const ScopedFlushDenormals flush;
   if (d_outputs.size() != output_nodes_.size())
     throw Error("model '" + name_ + "' backward expects " + std::to_string(output_nodes_.size()) +
                 " output gradient(s), got " + std::to_string(d_outputs.size()));

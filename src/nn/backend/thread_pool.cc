@@ -1,5 +1,7 @@
 #include "nn/backend/thread_pool.h"
 
+#include "nn/flush_denormals.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define TINYFORGE_PAUSE() _mm_pause()
@@ -54,6 +56,7 @@ void ThreadPool::work_on(uint32_t generation) {
 
 void ThreadPool::worker() {
   t_in_pool = true;
+  const ScopedFlushDenormals flush;  // for the worker's whole life (see flush_denormals.h)
   uint32_t seen = 0;
   for (;;) {
     uint32_t g = generation_.load(std::memory_order_acquire);

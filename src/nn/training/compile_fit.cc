@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nn/flush_denormals.h"
 #include "nn/training/fit_internal.h"
 #include "nn/training/progress_bar.h"
 #include "tinyforge/error.h"
@@ -54,6 +55,7 @@ std::vector<int64_t> permutation(int64_t n, bool shuffle, Rng& rng) {
 }  // namespace
 
 History Model::fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const FitOptions& options) {
+  const ScopedFlushDenormals flush;  // the optimizer's update too, not only forward and backward
   if (!optimizer_ || !loss_) throw Error("model '" + name_ + "' must be compiled (compile()) before fit()");
   if (options.batch_size <= 0) throw Error("fit(): batch_size must be positive, got " + std::to_string(options.batch_size));
   if (options.epochs < 0) throw Error("fit(): epochs must be >= 0, got " + std::to_string(options.epochs));

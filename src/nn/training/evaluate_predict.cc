@@ -1,6 +1,7 @@
 // evaluate() and predict(), and the batch helpers fit() shares with them.
 #include <algorithm>
 
+#include "nn/flush_denormals.h"
 #include "nn/training/fit_internal.h"
 #include "tinyforge/error.h"
 
@@ -119,10 +120,12 @@ Logs evaluate_batches(Model& model, const std::vector<Tensor>& x, const std::vec
 }
 
 Logs Model::evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y, int64_t batch_size) {
+  const ScopedFlushDenormals flush;
   return evaluate_batches(*this, x, y, batch_size, "");
 }
 
 std::vector<Tensor> Model::predict(const std::vector<Tensor>& x, int64_t batch_size) {
+  const ScopedFlushDenormals flush;
   if (batch_size <= 0) throw Error("batch_size must be positive, got " + std::to_string(batch_size));
   const int64_t n = check_data(*this, x, nullptr, "predict");
   std::vector<Tensor> out;
