@@ -34,94 +34,104 @@ const ReferenceWorkload& reference_workload(const std::string& name) {
 
 namespace {
 
-// The peers' recipe, not Keras' defaults: PyTorch initializes Linear/Conv weights AND biases
-// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (fan_in of the weight), and its BatchNorm uses momentum 0.1
-// (Keras' 0.9: Keras weighs the old statistic) and epsilon 1e-5.
-Initializer torch_bias(int64_t fan_in) {
-  const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-  return RandomUniform(-bound, bound);
-}
-LayerRef TorchDense(int64_t fan_in, int64_t units, const std::string& activation = "linear") {
-  return Dense(
-      units, {.activation = activation, .kernel_initializer = "torch_default", .bias_initializer = torch_bias(fan_in)});
-}
-LayerRef TorchConv2D(int64_t in_c, int64_t filters, Size2 k, Conv2DOptions o = {}) {
-  o.kernel_initializer = "torch_default";
-  o.bias_initializer = torch_bias(k.h * k.w * in_c);
-  return Conv2D(filters, k, std::move(o));
-}
-LayerRef TorchConv1D(int64_t in_c, int64_t filters, int64_t k, const std::string& activation) {
-  return Conv1D(
-      filters, k,
-      {.activation = activation, .kernel_initializer = "torch_default", .bias_initializer = torch_bias(k * in_c)});
-}
-// PyTorch's depthwise weight is [C, 1, kh, kw]: fan_in = kh * kw (Keras' fans would count C too).
-LayerRef TorchDepthwiseConv2D(int64_t k) {
-  return DepthwiseConv2D(
-      k, {.padding = "same", .depthwise_initializer = torch_bias(k * k), .bias_initializer = torch_bias(k * k)});
-}
-LayerRef TorchBatchNormalization() {
-  return BatchNormalization({.momentum = 0.9f, .epsilon = 1e-5f});
-}
+// Makes the layers with one weight initialization. The default, "torch_default", is the peers'
+// recipe, not Keras' defaults: PyTorch initializes Linear/Conv weights AND biases
+// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (fan_in of the weight). Any other name is a Keras kernel
+// initializer (glorot_uniform, he_uniform, ...) with Keras' zero biases. BatchNorm is always
+// PyTorch's: momentum 0.1 (Keras' 0.9: Keras weighs the old statistic) and epsilon 1e-5.
+class LayerMaker {
+ public:
+  explicit LayerMaker(std::string kernel_init) : kernel_(std::move(kernel_init)) {}
+
+  LayerRef dense(int64_t fan_in, int64_t units, const std::string& activation = "linear") const {
+    return Dense(units, {.activation = activation, .kernel_initializer = kernel_, .bias_initializer = bias(fan_in)});
+  }
+  LayerRef conv2d(int64_t in_c, int64_t filters, Size2 k, Conv2DOptions o = {}) const {
+    o.kernel_initializer = kernel_;
+    o.bias_initializer = bias(k.h * k.w * in_c);
+    return Conv2D(filters, k, std::move(o));
+  }
+  LayerRef conv1d(int64_t in_c, int64_t filters, int64_t k, const std::string& activation) const {
+    return Conv1D(filters, k,
+                  {.activation = activation, .kernel_initializer = kernel_, .bias_initializer = bias(k * in_c)});
+  }
+  // PyTorch's depthwise weight is [C, 1, kh, kw]: fan_in = kh * kw (Keras' fans would count C too).
+  LayerRef depthwise_conv2d(int64_t k) const {
+    return DepthwiseConv2D(k, {.padding = "same",
+                               .depthwise_initializer = torch() ? torch_uniform(k * k) : Initializer(kernel_),
+                               .bias_initializer = bias(k * k)});
+  }
+  static LayerRef batch_norm() { return BatchNormalization({.momentum = 0.9f, .epsilon = 1e-5f}); }
+
+ private:
+  bool torch() const { return kernel_ == "torch_default"; }
+  static Initializer torch_uniform(int64_t fan_in) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    return RandomUniform(-bound, bound);
+  }
+  Initializer bias(int64_t fan_in) const { return torch() ? torch_uniform(fan_in) : Initializer("zeros"); }
+
+  std::string kernel_;
+};
 
 // Layers as in the peers: PyTorch's default Conv/Linear have biases; logits out (the softmax is
 // in the loss).
-std::shared_ptr<Model> fmnist_cnn() {
+std::shared_ptr<Model> fmnist_cnn(const LayerMaker& m) {
   return std::make_shared<Sequential>(
       Shape{28, 28, 1},
-      std::vector<LayerPtr>{TorchConv2D(1, 16, 3, {.activation = "relu"}), MaxPooling2D(2),   // 28 -> 26 -> 13
-                            TorchConv2D(16, 32, 3, {.activation = "relu"}), MaxPooling2D(2),  // 13 -> 11 -> 5
-                            Flatten(), TorchDense(800, 64, "relu"), TorchDense(64, 10)},
+      std::vector<LayerPtr>{m.conv2d(1, 16, 3, {.activation = "relu"}), MaxPooling2D(2),   // 28 -> 26 -> 13
+                            m.conv2d(16, 32, 3, {.activation = "relu"}), MaxPooling2D(2),  // 13 -> 11 -> 5
+                            Flatten(), m.dense(800, 64, "relu"), m.dense(64, 10)},
       "fmnist_cnn");
 }
 
-std::shared_ptr<Model> fmnist_mlp() {
+std::shared_ptr<Model> fmnist_mlp(const LayerMaker& m) {
   return std::make_shared<Sequential>(Shape{28, 28, 1},
-                                      std::vector<LayerPtr>{Flatten(), TorchDense(784, 128, "relu"), Dropout(0.2f),
-                                                            TorchDense(128, 64, "relu"), TorchDense(64, 10)},
+                                      std::vector<LayerPtr>{Flatten(), m.dense(784, 128, "relu"), Dropout(0.2f),
+                                                            m.dense(128, 64, "relu"), m.dense(64, 10)},
                                       "fmnist_mlp");
 }
 
 // MLPerf Tiny KWS DS-CNN shape. TF 'same' padding on 49x10 with a 10x4 kernel and stride 2 is
 // exactly the peer's ZeroPad2d((1, 1, 4, 5)) + valid conv.
-std::shared_ptr<Model> kws_dscnn() {
+std::shared_ptr<Model> kws_dscnn(const LayerMaker& m) {
   constexpr int64_t F = 64;
-  std::vector<LayerPtr> l = {TorchConv2D(1, F, {10, 4}, {.strides = 2, .padding = "same"}), TorchBatchNormalization(),
+  std::vector<LayerPtr> l = {m.conv2d(1, F, {10, 4}, {.strides = 2, .padding = "same"}), m.batch_norm(),
                              Activation("relu")};
   for (int i = 0; i < 4; ++i) {
-    l.push_back(TorchDepthwiseConv2D(3));
-    l.push_back(TorchBatchNormalization());
+    l.push_back(m.depthwise_conv2d(3));
+    l.push_back(m.batch_norm());
     l.push_back(Activation("relu"));
-    l.push_back(TorchConv2D(F, F, 1));
-    l.push_back(TorchBatchNormalization());
+    l.push_back(m.conv2d(F, F, 1));
+    l.push_back(m.batch_norm());
     l.push_back(Activation("relu"));
   }
   l.push_back(GlobalAveragePooling2D());
-  l.push_back(TorchDense(F, 12));
+  l.push_back(m.dense(F, 12));
   return std::make_shared<Sequential>(Shape{49, 10, 1}, std::move(l), "kws_dscnn");
 }
 
-std::shared_ptr<Model> ad_autoencoder() {
+std::shared_ptr<Model> ad_autoencoder(const LayerMaker& m) {
   const int64_t dims[] = {128, 128, 128, 128, 8, 128, 128, 128, 128};
   std::vector<LayerPtr> l;
   int64_t in = 640;
   for (int64_t d : dims) {
-    l.push_back(TorchDense(in, d));
-    l.push_back(TorchBatchNormalization());
+    l.push_back(m.dense(in, d));
+    l.push_back(m.batch_norm());
     l.push_back(Activation("relu"));
     in = d;
   }
-  l.push_back(TorchDense(in, 640));
+  l.push_back(m.dense(in, 640));
   return std::make_shared<Sequential>(Shape{640}, std::move(l), "ad_autoencoder");
 }
 
 // Channels last: a window is [128 steps, 3 axes] (the peer's channels-first 3 x 128).
-std::shared_ptr<Model> gesture_conv1d() {
+std::shared_ptr<Model> gesture_conv1d(const LayerMaker& m) {
   return std::make_shared<Sequential>(
       Shape{128, 3},
-      std::vector<LayerPtr>{TorchConv1D(3, 16, 5, "relu"), MaxPooling1D(2),  // 128 -> 124 -> 62
-                            TorchConv1D(16, 32, 5, "relu"),                  // 62 -> 58
-                            GlobalAveragePooling1D(), TorchDense(32, 32, "relu"), TorchDense(32, 5)},
+      std::vector<LayerPtr>{m.conv1d(3, 16, 5, "relu"), MaxPooling1D(2),  // 128 -> 124 -> 62
+                            m.conv1d(16, 32, 5, "relu"),                  // 62 -> 58
+                            GlobalAveragePooling1D(), m.dense(32, 32, "relu"), m.dense(32, 5)},
       "gesture_conv1d");
 }
 
@@ -149,14 +159,15 @@ void synthetic_classification(int64_t n, const Shape& sample, int64_t classes, u
 
 }  // namespace
 
-std::shared_ptr<Model> build_reference_model(const std::string& name, uint64_t seed) {
+std::shared_ptr<Model> build_reference_model(const std::string& name, uint64_t seed, const std::string& kernel_init) {
   reference_workload(name);  // validates the name
   set_random_seed(seed);
-  if (name == "fmnist_cnn") return fmnist_cnn();
-  if (name == "fmnist_mlp") return fmnist_mlp();
-  if (name == "kws_dscnn") return kws_dscnn();
-  if (name == "ad_autoencoder") return ad_autoencoder();
-  return gesture_conv1d();
+  const LayerMaker m(kernel_init);
+  if (name == "fmnist_cnn") return fmnist_cnn(m);
+  if (name == "fmnist_mlp") return fmnist_mlp(m);
+  if (name == "kws_dscnn") return kws_dscnn(m);
+  if (name == "ad_autoencoder") return ad_autoencoder(m);
+  return gesture_conv1d(m);
 }
 
 ReferenceData reference_data(const std::string& name, uint64_t seed) {

@@ -26,7 +26,11 @@ const std::vector<ReferenceWorkload>& reference_workloads();
 const ReferenceWorkload& reference_workload(const std::string& name);
 
 // The model (built, not compiled); initial weights from nn::set_random_seed(seed).
-std::shared_ptr<nn::Model> build_reference_model(const std::string& name, uint64_t seed);
+// kernel_init "torch_default" is the peers' recipe (PyTorch's default weights and biases); any
+// other Keras initializer name (he_uniform, glorot_uniform, ...) comes with zero biases, as in
+// Keras. An unknown name throws Error.
+std::shared_ptr<nn::Model> build_reference_model(const std::string& name, uint64_t seed,
+                                                 const std::string& kernel_init = "torch_default");
 
 struct ReferenceData {
   nn::Tensor x, y;            // training data

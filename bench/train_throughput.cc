@@ -2,7 +2,10 @@
 // PyTorch peer (shared/notes/peer-pytorch.md). Prints one JSON object on stdout.
 //
 //   train_throughput --model fmnist_cnn [--epochs N] [--threads T] [--backend cpu|reference]
-//                    [--seed S] [--train-samples N] --json
+//                    [--seed S] [--init torch_default|he_uniform|...] [--train-samples N] --json
+//
+// --init picks the weight initialization (bench/reference_models.h); the default is the peers'
+// (PyTorch's). It changes accuracy, not speed.
 //
 // train_samples_per_s is the steady state: training samples / median epoch time over epochs 2..N
 // (with one epoch: median over timed chunks of batches). infer_b1_us: median of 200 batch-1
@@ -135,7 +138,7 @@ int usage(const char* msg) {
   std::fprintf(stderr,
                "%s\nusage: train_throughput --model fmnist_cnn|fmnist_mlp|kws_dscnn|ad_autoencoder|gesture_conv1d\n"
                "         [--epochs N] [--threads T] [--backend cpu|reference] [--seed S] [--train-samples N]\n"
-               "         [--batch-size B] [--json]\n",
+               "         [--batch-size B] [--init torch_default|he_uniform|glorot_uniform|...] [--json]\n",
                msg);
   return 2;
 }
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
   int epochs = -1, threads = 0;
   int64_t train_samples = 0, batch_size = 0;
   uint64_t seed = 0;
+  std::string kernel_init = "torch_default";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -164,6 +168,8 @@ int main(int argc, char** argv) {
         backend_name = value();
       else if (a == "--seed")
         seed = std::stoull(value());
+      else if (a == "--init")
+        kernel_init = value();
       else if (a == "--train-samples")
         train_samples = std::stoll(value());
       else if (a == "--batch-size")
@@ -193,7 +199,7 @@ int main(int argc, char** argv) {
       data.y = data.y.slice_rows(0, train_samples);
     }
     const int64_t n = data.x.dim(0);
-    auto model = bench::build_reference_model(model_name, seed);
+    auto model = bench::build_reference_model(model_name, seed, kernel_init);
     std::shared_ptr<nn::Loss> loss;
     if (w.loss == "mse")
       loss = std::make_shared<nn::MeanSquaredError>();
@@ -237,6 +243,7 @@ int main(int argc, char** argv) {
     j["backend"] = nn::backend().name();
     j["threads"] = nn::backend().threads();
     j["seed"] = seed;
+    j["init"] = kernel_init;
     j["params"] = model->count_params(true);
     j["params_total"] = model->count_params(false);
     j["batch_size"] = batch_size;
