@@ -226,8 +226,13 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
     if (!c.same && ((c.kh - 1) * c.dh + 1 > c.h || (c.kw - 1) * c.dw + 1 > c.w)) c.same = true;
     cases.push_back(c);
   }
-  if (depthwise)
+  if (depthwise) {
     for (size_t i = 0; i < cases.size(); ++i) cases[i].mult = 1 + static_cast<int64_t>(i % 3);
+    // Multiplier 1 with many channels (vector loops with remainders).
+    cases.push_back({2, 25, 5, 64, 64, 3, 3, 1, 1, 1, 1, true, 1});     // kws_dscnn's depthwise layers
+    cases.push_back({2, 9, 8, 123, 123, 3, 3, 2, 1, 1, 2, true, 1});   // 64 + 32 + 16 + 8 + 3 channels
+    cases.push_back({1, 6, 7, 40, 40, 5, 3, 1, 2, 1, 1, false, 1});    // valid, 32 + 8 channels
+  }
   return cases;
 }
 
