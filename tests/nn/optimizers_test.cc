@@ -5,10 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numbers>
+#include <string>
 
 #include "tinyforge/error.h"
+#include "tinyforge/nn/backend.h"
 #include "tinyforge/nn/schedules.h"
 
 namespace tinyforge::nn {
@@ -91,6 +95,79 @@ TEST(Optimizers, RmspropKerasFormula) {
   RMSprop centered({.learning_rate = 0.01, .momentum = 0.5, .centered = true});
   // Step 1 by hand: v = 0.1, a = 0.1, d = 0.1 - 0.01 + 1e-7, m = 0.01 / sqrt(d).
   expect_steps(run(centered, 1, {1, -2, 0.5f}), {1 - 0.01 / std::sqrt(0.09 + 1e-7), 0.978930894, 0.977719572});
+}
+
+// The vectorized, thread-split updates over a large tensor (vector bodies, remainders, two
+// threads) against the same formulas evaluated per weight in double precision.
+struct LargeCase {
+  std::string what;
+  std::shared_ptr<Optimizer> opt;
+  bool adam = false, amsgrad = false, centered = false, momentum = false;  // which formula applies
+};
+
+TEST(Optimizers, LargeTensorsMatchTheFormulas) {
+  constexpr int64_t n = 40003;  // several parallel chunks and a vector remainder
+  constexpr int kSteps = 3;
+  auto grad = [](int64_t i, int t) { return std::sin(0.37 * static_cast<double>(i) + t) * (1 + (i % 7)); };
+  const std::vector<LargeCase> cases = {
+      {"adam", std::make_shared<Adam>(AdamOptions{.learning_rate = 0.01}), true, false, false, false},
+      {"amsgrad", std::make_shared<Adam>(AdamOptions{.learning_rate = 0.01, .amsgrad = true}), true, true, false,
+       false},
+      {"rmsprop", std::make_shared<RMSprop>(0.01)},
+      {"rmsprop centered", std::make_shared<RMSprop>(RMSpropOptions{.learning_rate = 0.01, .centered = true}), false,
+       false, true, false},
+      {"rmsprop momentum", std::make_shared<RMSprop>(RMSpropOptions{.learning_rate = 0.01, .momentum = 0.5}), false,
+       false, false, true},
+      {"rmsprop centered momentum",
+       std::make_shared<RMSprop>(RMSpropOptions{.learning_rate = 0.01, .momentum = 0.5, .centered = true}), false,
+       false, true, true},
+  };
+  set_backend("cpu");
+  set_threads(2);
+  for (const LargeCase& c : cases) {
+    Param p;
+    p.name = "w";
+    p.value = Tensor({n}, 0.5f);
+    p.grad = Tensor({n});
+    std::vector<Param*> ps{&p};
+    // The formulas of optimizers.h, per weight, in double.
+    std::vector<double> w(n, 0.5), m(n, 0.0), v(n, 0.0), vh(n, 0.0), a(n, 0.0);
+    for (int t = 1; t <= kSteps; ++t) {
+      for (int64_t i = 0; i < n; ++i) p.grad[i] = static_cast<float>(grad(i, t));
+      c.opt->apply(ps);
+      for (int64_t i = 0; i < n; ++i) {
+        const double g = static_cast<float>(grad(i, t));
+        if (c.adam) {
+          m[i] += (g - m[i]) * 0.1;
+          v[i] += (g * g - v[i]) * 0.001;
+          vh[i] = std::max(vh[i], v[i]);
+          const double alpha = 0.01 * std::sqrt(1 - std::pow(0.999, t)) / (1 - std::pow(0.9, t));
+          w[i] -= alpha * m[i] / (std::sqrt(c.amsgrad ? vh[i] : v[i]) + 1e-7);
+        } else {
+          v[i] = 0.9 * v[i] + 0.1 * g * g;
+          double d = v[i] + 1e-7;
+          if (c.centered) {
+            a[i] = 0.9 * a[i] + 0.1 * g;
+            d = v[i] - a[i] * a[i] + 1e-7;
+          }
+          const double inc = 0.01 * g / std::sqrt(d);
+          if (c.momentum) {
+            m[i] = 0.5 * m[i] + inc;
+            w[i] -= m[i];
+          } else {
+            w[i] -= inc;
+          }
+        }
+      }
+    }
+    int bad = 0;
+    for (int64_t i = 0; i < n && bad < 5; ++i)
+      if (std::abs(p.value[i] - w[i]) > 2e-6 + 1e-5 * std::abs(w[i])) {
+        ADD_FAILURE() << c.what << ": weight " << i << " is " << p.value[i] << ", formula " << w[i];
+        ++bad;
+      }
+  }
+  set_threads(0);
 }
 
 TEST(Optimizers, Clipping) {
