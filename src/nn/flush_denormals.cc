@@ -19,10 +19,12 @@ ScopedFlushDenormals::ScopedFlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr
 // Only the two flush bits go back: exception flags raised meanwhile stay as they are.
 ScopedFlushDenormals::~ScopedFlushDenormals() { _mm_setcsr((_mm_getcsr() & ~kFlushBits) | (saved_ & kFlushBits)); }
 bool flushing_denormals() { return (_mm_getcsr() & kFlushBits) == kFlushBits; }
+void set_flushing_denormals(bool on) { _mm_setcsr(on ? (_mm_getcsr() | kFlushBits) : (_mm_getcsr() & ~kFlushBits)); }
 #else
 ScopedFlushDenormals::ScopedFlushDenormals() = default;
 ScopedFlushDenormals::~ScopedFlushDenormals() = default;
 bool flushing_denormals() { return false; }
+void set_flushing_denormals(bool) {}
 #endif
 
 }  // namespace tinyforge::nn

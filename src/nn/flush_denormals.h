@@ -5,9 +5,10 @@
 // alone took over a third of a fmnist_mlp step. Flushing them changes no result that matters
 // (they are 2^-126 below 1), and TensorFlow's executor trains the same way (ScopedFlushDenormal).
 //
-// The engine's own worker threads flush for their whole life; the caller's thread flushes only
-// inside Model's entry points (fit, evaluate, predict, forward, backward), through this guard,
-// and gets its own mode back when they return. No-op off x86.
+// The caller's thread flushes inside Model's entry points (fit, evaluate, predict, forward,
+// backward), through this guard, and gets its own mode back when they return. The engine's worker
+// threads take the mode of the thread that hands them a job, so work split across threads computes
+// exactly what it would on the caller alone. No-op off x86.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,9 @@ class ScopedFlushDenormals {
   uint32_t saved_ = 0;
 };
 
-// Whether the calling thread flushes denormals right now (for tests).
+// Whether the calling thread flushes denormals right now.
 bool flushing_denormals();
+// Turns flushing on or off for the calling thread (the thread pool's workers follow their caller).
+void set_flushing_denormals(bool on);
 
 }  // namespace tinyforge::nn

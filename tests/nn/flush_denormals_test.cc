@@ -1,12 +1,12 @@
-// Denormals are flushed to zero inside Model's entry points and on the engine's worker threads,
-// and the caller's own floating-point mode comes back afterwards.
+// Denormals are flushed to zero inside Model's entry points, the engine's worker threads follow
+// their caller's mode, and the caller's own floating-point mode comes back afterwards.
 #include "nn/flush_denormals.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cfloat>
-#include <mutex>
+#include <chrono>
 #include <thread>
 
 #include "nn/model_test_layers.h"
@@ -68,29 +68,47 @@ TEST(FlushDenormals, FitFlushesOnlyWhileItRuns) {
   EXPECT_FALSE(flushing_denormals());
 }
 
-TEST(FlushDenormals, WorkerThreadsFlush) {
+// Runs a two-chunk job and records, for the chunks that ran on a worker thread, whether they
+// flushed denormals. The caller's chunk waits for a worker's chunk, so a worker certainly runs
+// one, however the threads are scheduled (10 s bound: a stuck worker fails the test, not hangs it).
+struct WorkerModes {
+  int chunks = 0, flushed = 0;
+};
+WorkerModes worker_modes() {
+  const auto caller = std::this_thread::get_id();
+  std::atomic<int> chunks{0}, flushed{0};
+  backend().parallel_for(2, 1, [&](int64_t, int64_t) {
+    if (std::this_thread::get_id() != caller) {
+      flushed += flushing_denormals() ? 1 : 0;
+      ++chunks;
+      return;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (chunks.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  });
+  return {chunks.load(), flushed.load()};
+}
+
+TEST(FlushDenormals, WorkerThreadsFollowTheCaller) {
   const std::string before = backend().name();
   set_backend("cpu");
   set_threads(2);
-  std::mutex mu;
-  int worker_chunks = 0, worker_flushed = 0;
-  const auto caller = std::this_thread::get_id();
-  // Many small chunks, each long enough that the worker wakes and takes some of them.
-  for (int attempt = 0; attempt < 100 && worker_chunks == 0; ++attempt) {
-    backend().parallel_for(64, 1, [&](int64_t, int64_t) {
-      volatile double spin = 0;
-      for (int i = 0; i < 20000; ++i) spin = spin + 1;
-      if (std::this_thread::get_id() == caller) return;
-      const std::lock_guard<std::mutex> lock(mu);
-      ++worker_chunks;
-      worker_flushed += flushing_denormals() ? 1 : 0;
-    });
+  const WorkerModes plain = worker_modes();
+  WorkerModes flushing;
+  {
+    const ScopedFlushDenormals flush;
+    flushing = worker_modes();
   }
+  const WorkerModes plain_again = worker_modes();  // a worker that flushed for a job stops again
   set_threads(0);
   set_backend(before);
-  ASSERT_GT(worker_chunks, 0) << "the worker thread never ran a chunk";
-  EXPECT_EQ(worker_flushed, worker_chunks);
-  EXPECT_FALSE(flushing_denormals());  // the caller's mode is untouched
+  ASSERT_GT(plain.chunks, 0) << "the worker thread never ran a chunk";
+  ASSERT_GT(flushing.chunks, 0) << "the worker thread never ran a chunk";
+  ASSERT_GT(plain_again.chunks, 0) << "the worker thread never ran a chunk";
+  EXPECT_EQ(plain.flushed, 0);
+  EXPECT_EQ(flushing.flushed, flushing.chunks);
+  EXPECT_EQ(plain_again.flushed, 0);
+  EXPECT_FALSE(flushing_denormals());
 }
 
 #endif

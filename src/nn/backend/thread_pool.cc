@@ -47,7 +47,9 @@ void ThreadPool::work_on(uint32_t generation) {
     const int chunk = static_cast<int>(state & 0xffffu);
     if (chunk >= parts) return;
     if (!claim_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-    // The job cannot change while a chunk of it is claimed and unfinished.
+    // The job cannot change while a chunk of it is claimed and unfinished. Its chunks run in the
+    // caller's floating-point mode (see flush_denormals.h).
+    if (flushing_denormals() != job_flushes_denormals_) set_flushing_denormals(job_flushes_denormals_);
     (*job_)(chunk);
     done_.fetch_add(1, std::memory_order_acq_rel);
     state = claim_.load(std::memory_order_acquire);
@@ -56,7 +58,6 @@ void ThreadPool::work_on(uint32_t generation) {
 
 void ThreadPool::worker() {
   t_in_pool = true;
-  const ScopedFlushDenormals flush;  // for the worker's whole life (see flush_denormals.h)
   uint32_t seen = 0;
   for (;;) {
     uint32_t g = generation_.load(std::memory_order_acquire);
@@ -84,6 +85,7 @@ void ThreadPool::run(int parts, const std::function<void(int)>& fn) {
     return;
   }
   job_ = &fn;
+  job_flushes_denormals_ = flushing_denormals();
   done_.store(0, std::memory_order_relaxed);
   const uint32_t g = generation_.load(std::memory_order_relaxed) + 1;
   claim_.store((static_cast<uint64_t>(g) << 32) | (static_cast<uint64_t>(parts) << 16), std::memory_order_release);

@@ -54,6 +54,7 @@ class ThreadPool {
   int size_;
   std::vector<std::thread> workers_;
   const std::function<void(int)>* job_ = nullptr;
+  bool job_flushes_denormals_ = false;  // the caller's mode, which the workers take for the job
   // Bits 32-63: job generation; 16-31: the job's chunk count; 0-15: next unclaimed chunk. One
   // word, so a worker that wakes late can never claim a chunk of a newer job under an old job's
   // generation, nor pair an old job's progress with a new job's count.
