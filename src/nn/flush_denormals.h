@@ -1,9 +1,9 @@
 // Denormal (subnormal) floats flushed to zero while training and inference run.
 //
 // Values below 1.2e-38 appear in training as optimizer moments decay and as gradients vanish,
-// and x86 processes arithmetic on them through a slow microcode path: with them, Adam's update
-// alone took over a third of a fmnist_mlp step. Flushing them changes no result that matters
-// (they are 2^-126 below 1), and TensorFlow's executor trains the same way (ScopedFlushDenormal).
+// and x86 processes arithmetic on them through a slow microcode path: fmnist_mlp trained ~20%
+// slower with them (one thread: 104-110k against 130k samples/s). Flushing them changes no result
+// that matters (they are below 2^-126), and TensorFlow's executor trains the same way.
 //
 // The caller's thread flushes inside Model's entry points (fit, evaluate, predict, forward,
 // backward), through this guard, and gets its own mode back when they return. The engine's worker
