@@ -1,8 +1,8 @@
 // ADD: float, int32, int8 and int16 results worked out by hand or from a float reference,
 // broadcasting up to rank 5, and the shape/type errors prepare() must report.
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kAdd;
@@ -144,4 +144,4 @@ TEST(AddKernel, RejectsUnquantizedInt8) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

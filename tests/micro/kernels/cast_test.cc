@@ -1,7 +1,7 @@
 // CAST: C++ conversion semantics between the supported types, worked out by hand.
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kCast;
@@ -40,4 +40,4 @@ TEST(CastKernel, RejectsStrings) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

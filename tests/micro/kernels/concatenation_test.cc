@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "../../../micro/src/kernels/shape_concat.h"
-#include "elementwise_test_harness.h"
+#include "single_op_harness.h"
 
 namespace tinyforge::micro::shape_ops {
 namespace {
@@ -70,7 +70,7 @@ TEST(Concatenation, NegativeAxisNormalizes) {
 }  // namespace tinyforge::micro::shape_ops
 
 // Through the interpreter: a one-operator CONCATENATION model (no options: axis 0).
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kConcatenation;
@@ -101,4 +101,4 @@ TEST(ConcatenationKernel, RejectsInt8InputsQuantizedDifferently) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

@@ -1,9 +1,9 @@
 // CONV_2D against a direct reference written from the definition (explicitly zero-padded
 // image, TensorFlow's SAME/VALID rule): float with small integers (exact in any order),
 // int8 and 16x8 per-channel within one quantization step, groups, dilation, and checks.
-#include "micro/kernels/conv_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::conv {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kConv2D;
@@ -193,4 +193,4 @@ TEST(Conv2DKernel, RejectsZeroStrideAndScalesOnTheWrongAxis) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::conv
+}  // namespace tinyforge::test::single_op

@@ -1,9 +1,9 @@
 // DEPTHWISE_CONV_2D against a direct reference written from the definition: output
 // channel o reads input channel o / multiplier and filter column o. Float with small
 // integers (exact), int8 per-channel within one step, and the multiplier check.
-#include "micro/kernels/conv_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::conv {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kDepthwiseConv2D;
@@ -104,4 +104,4 @@ TEST(DepthwiseConv2DKernel, RejectsMultiplierThatDoesNotGiveTheOutputDepth) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::conv
+}  // namespace tinyforge::test::single_op

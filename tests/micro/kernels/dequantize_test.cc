@@ -1,9 +1,9 @@
 // DEQUANTIZE: scale * (q - zero_point) for int8, int16 and uint8; float16 converted exactly.
 #include <cmath>
 
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kDequantize;
@@ -48,4 +48,4 @@ TEST(DequantizeKernel, RejectsIntegerOutput) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "../../../micro/src/kernels/shape_common.h"
-#include "elementwise_test_harness.h"
+#include "single_op_harness.h"
 
 namespace tinyforge::micro::shape_ops {
 namespace {
@@ -48,7 +48,7 @@ TEST(ExpandDimsShape, OutOfRangeAxisOrRankIsRejected) {
 }  // namespace tinyforge::micro::shape_ops
 
 // Through the interpreter: a one-operator EXPAND_DIMS model.
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kExpandDims;
@@ -70,4 +70,4 @@ TEST(ExpandDimsKernel, RejectsAnOutputWithTheAxisElsewhere) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

@@ -1,9 +1,9 @@
 // FULLY_CONNECTED: hand-worked float and int8 cases, per-channel int8 against a float
 // reference, the 16x8 rescale forms (64-bit with an int64 bias, 32-bit without), and
 // the shape/type checks.
-#include "micro/kernels/conv_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::conv {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kFullyConnected;
@@ -126,4 +126,4 @@ TEST(FullyConnectedKernel, RejectsBiasWithTheWrongScale) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::conv
+}  // namespace tinyforge::test::single_op

@@ -1,8 +1,8 @@
 // HARD_SWISH: float against x * relu6(x + 3) / 6 by hand; int8 against a float reference (the
 // 16-bit fixed-point scheme is within a step) and exactly at 0.
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kHardSwish;
@@ -38,4 +38,4 @@ TEST(HardSwishKernel, RejectsInt16) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

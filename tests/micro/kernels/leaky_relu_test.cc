@@ -1,7 +1,7 @@
 // LEAKY_RELU: float by hand, int8/int16 with exactly representable alpha and scales.
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kLeakyRelu;
@@ -35,4 +35,4 @@ TEST(LeakyReluKernel, Int16) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

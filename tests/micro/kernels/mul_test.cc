@@ -1,7 +1,7 @@
 // MUL: hand-worked float, int8, int16 and int32 products, broadcasting, and the int16 zero-point rule.
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kMul;
@@ -63,4 +63,4 @@ TEST(MulKernel, Int32WithRelu) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

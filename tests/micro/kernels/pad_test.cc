@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "../../../micro/src/kernels/shape_pad.h"
-#include "elementwise_test_harness.h"
+#include "single_op_harness.h"
 
 namespace tinyforge::micro::shape_ops {
 namespace {
@@ -90,7 +90,7 @@ TEST(Pad, RejectsNegativePaddingAndHighRank) {
 }  // namespace tinyforge::micro::shape_ops
 
 // Through the interpreter: a one-operator PAD model.
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kPad;
@@ -122,4 +122,4 @@ TEST(PadKernel, RejectsAnOutputShapeThatDoesNotMatchThePaddings) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

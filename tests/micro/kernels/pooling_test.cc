@@ -1,8 +1,8 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D: windows clipped at the image border (never averaging
 // padding), integer rounding of averages, fused activations and the quantization check.
-#include "micro/kernels/conv_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::conv {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kAveragePool2D;
@@ -73,4 +73,4 @@ TEST(MaxPool2DKernel, RejectsZeroFilter) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::conv
+}  // namespace tinyforge::test::single_op

@@ -1,7 +1,7 @@
 // QUANTIZE: float -> int8/int16 and the requantizing pairs, worked out by hand.
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kQuantize;
@@ -61,4 +61,4 @@ TEST(QuantizeKernel, RejectsFloatToUInt8LikeTflm) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

@@ -1,8 +1,8 @@
 // RELU and RELU6: float by hand; int8/int16 RELU rescales to the output quantization; quantized
 // RELU6 clamps the raw values to the input's quantized 0 and 6 (TFLM's behaviour).
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kRelu;
@@ -44,4 +44,4 @@ TEST(ReluKernel, RejectsInt32) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

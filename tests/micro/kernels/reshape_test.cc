@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "../../../micro/src/kernels/shape_common.h"
-#include "elementwise_test_harness.h"
+#include "single_op_harness.h"
 
 namespace tinyforge::micro::shape_ops {
 namespace {
@@ -45,7 +45,7 @@ TEST(ReshapeSpec, LegacyZeroMeansScalar) {
 }  // namespace tinyforge::micro::shape_ops
 
 // Through the interpreter: a one-operator RESHAPE model with a constant shape input.
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kReshape;
@@ -74,4 +74,4 @@ TEST(ReshapeKernel, RejectsADifferentElementCount) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

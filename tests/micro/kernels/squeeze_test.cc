@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "../../../micro/src/kernels/shape_common.h"
-#include "elementwise_test_harness.h"
+#include "single_op_harness.h"
 
 namespace tinyforge::micro::shape_ops {
 namespace {
@@ -50,7 +50,7 @@ TEST(SqueezeShape, AxisOutOfRangeIsRejected) {
 }  // namespace tinyforge::micro::shape_ops
 
 // Through the interpreter: a one-operator SQUEEZE model (no options: every size-1 axis).
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kSqueeze;
@@ -66,4 +66,4 @@ TEST(SqueezeKernel, RejectsAnOutputThatKeepsASizeOneAxis) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "../../../micro/src/kernels/shape_strided_slice.h"
-#include "elementwise_test_harness.h"
+#include "single_op_harness.h"
 
 namespace tinyforge::micro::shape_ops {
 namespace {
@@ -135,7 +135,7 @@ TEST(StridedSlice, RejectsBadParameters) {
 }  // namespace tinyforge::micro::shape_ops
 
 // Through the interpreter: a one-operator STRIDED_SLICE model (no options: all masks 0).
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kStridedSlice;
@@ -158,4 +158,4 @@ TEST(StridedSliceKernel, RejectsAWrongOutputShape) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

@@ -1,7 +1,7 @@
 // SUB: hand-worked float, int8, int16 and int32 results, including TFLM's fused activation on int32.
-#include "micro/kernels/elementwise_test_harness.h"
+#include "micro/kernels/single_op_harness.h"
 
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kSub;
@@ -53,4 +53,4 @@ TEST(SubKernel, Int32AppliesFusedRelu) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "../../../micro/src/kernels/shape_transpose.h"
-#include "elementwise_test_harness.h"
+#include "single_op_harness.h"
 
 namespace tinyforge::micro::shape_ops {
 namespace {
@@ -81,7 +81,7 @@ TEST(Transpose, RejectsBadPermutations) {
 }  // namespace tinyforge::micro::shape_ops
 
 // Through the interpreter: a one-operator TRANSPOSE model.
-namespace tinyforge::test::elementwise {
+namespace tinyforge::test::single_op {
 namespace {
 
 using micro::kernels::kTranspose;
@@ -110,4 +110,4 @@ TEST(TransposeKernel, RejectsARepeatedAxisAndInt32Data) {
 }
 
 }  // namespace
-}  // namespace tinyforge::test::elementwise
+}  // namespace tinyforge::test::single_op

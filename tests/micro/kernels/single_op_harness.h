@@ -1,7 +1,7 @@
-// Test harness for the conv-like kernels (FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, the
-// pools): builds a one-operator .tflite in memory with FlatBuffers' untyped table API
-// (field ids from TFLite's schema.fbs), with per-channel quantization and int32 option
-// fields, and runs it through the micro Interpreter with only the kernel under test.
+// Test harness for the micro kernels: builds a one-operator .tflite in memory with FlatBuffers'
+// untyped table API (field ids from TFLite's schema.fbs; per-tensor or per-channel quantization;
+// int8, int32 and float option fields), runs it through the micro Interpreter with only the
+// kernel under test registered, and reads the outputs back.
 #pragma once
 
 #include <flatbuffers/flatbuffers.h>
@@ -17,7 +17,7 @@
 #include "tinyforge/micro/interpreter.h"
 #include "tinyforge/micro/kernels.h"
 
-namespace tinyforge::test::conv {
+namespace tinyforge::test::single_op {
 
 using micro::Status;
 using micro::TensorType;
@@ -63,14 +63,16 @@ TensorSpec constant(TensorSpec t, const std::vector<T>& values) {
 
 // One scalar field of the operator's builtin options table.
 struct OptionField {
-  enum Kind { kInt8, kInt32 } kind;
+  enum Kind { kInt8, kInt32, kFloat } kind;
   int id;
-  int32_t value;
+  double value;
 };
-inline OptionField opt_i8(int id, int value) { return {OptionField::kInt8, id, value}; }
-inline OptionField opt_i32(int id, int32_t value) { return {OptionField::kInt32, id, value}; }
+inline OptionField opt_i8(int id, int value) { return {OptionField::kInt8, id, static_cast<double>(value)}; }
+inline OptionField opt_i32(int id, int32_t value) { return {OptionField::kInt32, id, static_cast<double>(value)}; }
+inline OptionField opt_f32(int id, float value) { return {OptionField::kFloat, id, static_cast<double>(value)}; }
 
-// BuiltinOptions union type codes (schema.fbs).
+// BuiltinOptions union type codes (schema.fbs); kNoOptions writes no options table.
+constexpr uint8_t kNoOptions = 0;
 constexpr uint8_t kConv2DOptions = 1;
 constexpr uint8_t kDepthwiseConv2DOptions = 2;
 constexpr uint8_t kPool2DOptions = 5;
@@ -123,14 +125,15 @@ inline std::vector<uint8_t> build_model(int32_t builtin, int32_t version, const 
     tensor_tables.push_back(flatbuffers::Offset<void>(b.EndTable(start)));
   }
   flatbuffers::Offset<void> opts;
-  {
+  if (options_type != kNoOptions) {
     auto start = b.StartTable();
     for (const OptionField& f : options) {
-      if (f.kind == OptionField::kInt8) {
+      if (f.kind == OptionField::kInt8)
         b.AddElement<int8_t>(field(f.id), static_cast<int8_t>(f.value), 0);
-      } else {
-        b.AddElement<int32_t>(field(f.id), f.value, 0);
-      }
+      else if (f.kind == OptionField::kInt32)
+        b.AddElement<int32_t>(field(f.id), static_cast<int32_t>(f.value), 0);
+      else
+        b.AddElement<float>(field(f.id), static_cast<float>(f.value), 0.0f);
     }
     opts = flatbuffers::Offset<void>(b.EndTable(start));
   }
@@ -140,8 +143,10 @@ inline std::vector<uint8_t> build_model(int32_t builtin, int32_t version, const 
   b.AddElement<uint32_t>(field(0), 0, 0);
   b.AddOffset(field(1), in_vec);
   b.AddOffset(field(2), out_vec);
-  b.AddElement<uint8_t>(field(3), options_type, 0);
-  b.AddOffset(field(4), opts);
+  if (options_type != kNoOptions) {
+    b.AddElement<uint8_t>(field(3), options_type, 0);
+    b.AddOffset(field(4), opts);
+  }
   auto op = flatbuffers::Offset<void>(b.EndTable(op_start));
 
   std::vector<int32_t> graph_inputs;
@@ -170,7 +175,7 @@ inline std::vector<uint8_t> build_model(int32_t builtin, int32_t version, const 
   auto opcodes_vec = b.CreateVector(std::vector<flatbuffers::Offset<void>>{opcode});
   auto subgraphs_vec = b.CreateVector(std::vector<flatbuffers::Offset<void>>{subgraph});
   auto buffers_vec = b.CreateVector(buffers);
-  auto desc = b.CreateString("conv kernel test");
+  auto desc = b.CreateString("single-op kernel test");
   auto m_start = b.StartTable();
   b.AddElement<uint32_t>(field(0), 3, 0);
   b.AddOffset(field(1), opcodes_vec);
@@ -182,11 +187,12 @@ inline std::vector<uint8_t> build_model(int32_t builtin, int32_t version, const 
   return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
 }
 
-// One operator, run through the real interpreter. Tensor 0 is the (only) variable input.
+// One operator, run through the real interpreter.
 class SingleOp {
  public:
   SingleOp(const micro::Kernel& kernel, std::vector<TensorSpec> tensors, std::vector<int32_t> inputs,
-           std::vector<int32_t> outputs, std::vector<OptionField> options, uint8_t options_type, int32_t version = 1)
+           std::vector<int32_t> outputs, std::vector<OptionField> options = {}, uint8_t options_type = kNoOptions,
+           int32_t version = 1)
       : arena_(1 << 20) {
     model_ = AlignedBytes(build_model(kernel.builtin, version, tensors, inputs, outputs, options, options_type));
     resolver_.add(kernel);
@@ -196,21 +202,37 @@ class SingleOp {
 
   Status allocate() { return interp_->allocate(); }
   std::string error() const { return interp_->error(); }
+  micro::Interpreter& interpreter() { return *interp_; }
 
-  // allocate + fill input 0 + invoke, failing the test on any error.
+  template <typename T>
+  void set_input(uint32_t i, const std::vector<T>& values) {
+    const micro::TensorInfo info = interp_->input_info(i);
+    ASSERT_EQ(values.size() * sizeof(T), info.bytes) << "input " << i;
+    std::memcpy(interp_->input_data(i), values.data(), info.bytes);
+  }
+
+  template <typename T>
+  std::vector<T> output(uint32_t i = 0) const {
+    const micro::TensorInfo info = interp_->output_info(i);
+    std::vector<T> v(info.bytes / sizeof(T));
+    std::memcpy(v.data(), interp_->output_data(i), info.bytes);
+    return v;
+  }
+
+  // allocate + fill the inputs in order + invoke, failing the test on any error; output 0.
   template <typename In, typename Out = In>
-  std::vector<Out> run(const std::vector<In>& input) {
+  std::vector<Out> run(const std::vector<std::vector<In>>& inputs) {
     EXPECT_EQ(allocate(), Status::kOk) << error();
     if (::testing::Test::HasFailure()) return {};
-    const micro::TensorInfo in = interp_->input_info(0);
-    EXPECT_EQ(input.size() * sizeof(In), in.bytes);
+    for (size_t i = 0; i < inputs.size(); ++i) set_input(static_cast<uint32_t>(i), inputs[i]);
     if (::testing::Test::HasFailure()) return {};
-    std::memcpy(interp_->input_data(0), input.data(), in.bytes);
     EXPECT_EQ(interp_->invoke(), Status::kOk) << error();
-    const micro::TensorInfo out = interp_->output_info(0);
-    std::vector<Out> v(out.bytes / sizeof(Out));
-    std::memcpy(v.data(), interp_->output_data(0), out.bytes);
-    return v;
+    return output<Out>();
+  }
+  // The same for an operator with one variable input.
+  template <typename In, typename Out = In>
+  std::vector<Out> run(const std::vector<In>& input) {
+    return run<In, Out>(std::vector<std::vector<In>>{input});
   }
 
   // allocate() must fail with `status` and an error message containing `words`.
@@ -226,10 +248,11 @@ class SingleOp {
   std::unique_ptr<micro::Interpreter> interp_;
 };
 
-// Real value -> quantized integer, rounding half away from zero and saturating.
+// Real value -> quantized integer as a quantized tensor stores it: rounding half away from zero,
+// saturating.
 inline int32_t quantize_value(double real, double scale, int32_t zero_point, int32_t qmin, int32_t qmax) {
   const double q = std::round(real / scale) + zero_point;
   return static_cast<int32_t>(std::fmin(std::fmax(q, qmin), qmax));
 }
 
-}  // namespace tinyforge::test::conv
+}  // namespace tinyforge::test::single_op
