@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cfloat>
+#include <cmath>
 #include <chrono>
 #include <thread>
 

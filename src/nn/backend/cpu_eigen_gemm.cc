@@ -30,8 +30,8 @@ void gemm_apply(RowMap& c, float alpha, const A& a, const B& b, float beta) {
 
 }  // namespace
 
-void eigen_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                       int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+void eigen_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m <= 0 || n <= 0) return;
   RowMap cm(c, m, n, Eigen::OuterStride<>(ldc));
   if (k <= 0) {

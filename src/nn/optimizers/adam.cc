@@ -12,25 +12,22 @@ namespace tinyforge::nn {
 
 namespace {
 
-// The update loops, with the buffers as restrict-qualified arguments: the compiler then knows
-// they do not overlap and vectorizes them (through the lambda's captured pointers it did not,
-// and Adam was half of a fmnist_mlp training step).
+// One stretch of a parameter's update, with the buffers restrict-qualified: the compiler then
+// knows they do not overlap and vectorizes the loop (through the lambda's captured pointers it did
+// not, and Adam was half of a fmnist_mlp training step). vh is unused (and may be null) without
+// AMSGrad.
+template <bool kAmsgrad>
 void adam_update(int64_t n, const float* __restrict g, float* __restrict m, float* __restrict v,
-                 float* __restrict w, float alpha, float one_b1, float one_b2, float eps) {
+                 float* __restrict vh, float* __restrict w, float alpha, float one_b1, float one_b2, float eps) {
   for (int64_t i = 0; i < n; ++i) {
     m[i] += (g[i] - m[i]) * one_b1;
     v[i] += (g[i] * g[i] - v[i]) * one_b2;
-    w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
-  }
-}
-
-void amsgrad_update(int64_t n, const float* __restrict g, float* __restrict m, float* __restrict v,
-                    float* __restrict vh, float* __restrict w, float alpha, float one_b1, float one_b2, float eps) {
-  for (int64_t i = 0; i < n; ++i) {
-    m[i] += (g[i] - m[i]) * one_b1;
-    v[i] += (g[i] * g[i] - v[i]) * one_b2;
-    vh[i] = std::max(vh[i], v[i]);
-    w[i] -= alpha * m[i] / (std::sqrt(vh[i]) + eps);
+    float denom = v[i];
+    if constexpr (kAmsgrad) {
+      vh[i] = std::max(vh[i], v[i]);
+      denom = vh[i];
+    }
+    w[i] -= alpha * m[i] / (std::sqrt(denom) + eps);
   }
 }
 
@@ -72,9 +69,9 @@ void Adam::apply(std::vector<Param*>& params) {
     // Every weight updates on its own: large tensors are shared between threads.
     for_chunks(ps[k]->value.size(), 1, [&](int64_t i0, int64_t i1) {
       if (vh)
-        amsgrad_update(i1 - i0, g + i0, m + i0, v + i0, vh + i0, w + i0, alpha, one_b1, one_b2, eps);
+        adam_update<true>(i1 - i0, g + i0, m + i0, v + i0, vh + i0, w + i0, alpha, one_b1, one_b2, eps);
       else
-        adam_update(i1 - i0, g + i0, m + i0, v + i0, w + i0, alpha, one_b1, one_b2, eps);
+        adam_update<false>(i1 - i0, g + i0, m + i0, v + i0, nullptr, w + i0, alpha, one_b1, one_b2, eps);
     });
   }
   ++step_;
