@@ -3,6 +3,7 @@
 #include "tinyforge/nn/model.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <functional>
 #include <set>
@@ -142,6 +143,7 @@ void Model::init_graph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicT
     const LayerPtr& l = nodes_[i]->layer;
     if (l && seen.insert(l.get()).second) layers_.push_back(l);
   }
+  plan_fusion();
   // Keras gives unnamed layers "<snake_type>", "<snake_type>_1", ... unique within the model.
   std::set<std::string> names;
   for (const auto& l : layers_) {
@@ -159,6 +161,42 @@ void Model::init_graph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicT
     l->set_name(nm);
   }
 }
+
+// An Activation node is fused into the node before it when it is that node's only consumer, the
+// node is no model output (its own output is never materialized), and its layer says it can
+// apply the activation itself.
+void Model::plan_fusion() {
+  std::vector<int> consumers(nodes_.size(), 0);
+  for (const auto& ins : node_input_index_)
+    for (size_t j : ins) ++consumers[j];
+  for (const auto& out : output_nodes_)
+    for (size_t i = 0; i < nodes_.size(); ++i)
+      if (nodes_[i] == out) ++consumers[i];
+  fused_producer_.assign(nodes_.size(), kNotFused);
+  fused_consumer_.assign(nodes_.size(), kNotFused);
+  for (size_t i = input_nodes_.size(); i < nodes_.size(); ++i) {
+    const ActivationFn* act = nodes_[i]->layer->as_activation();
+    if (act == nullptr || node_input_index_[i].size() != 1) continue;
+    const size_t p = node_input_index_[i][0];
+    if (p < input_nodes_.size() || consumers[p] != 1 || !nodes_[p]->layer->can_fuse_activation(*act)) continue;
+    fused_producer_[i] = p;
+    fused_consumer_[p] = i;
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> Model::fused_activations() const {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    if (fused_producer_[i] != kNotFused) pairs.emplace_back(nodes_[fused_producer_[i]]->layer->name(), nodes_[i]->layer->name());
+  return pairs;
+}
+
+namespace {
+std::atomic<bool> g_layer_fusion{true};
+}  // namespace
+
+void set_layer_fusion(bool enabled) { g_layer_fusion = enabled; }
+bool layer_fusion() { return g_layer_fusion; }
 
 std::vector<Tensor> Model::forward(const std::vector<Tensor>& inputs, bool training) {
   const ScopedFlushDenormals flush;
@@ -179,12 +217,25 @@ std::vector<Tensor> Model::forward(const std::vector<Tensor>& inputs, bool train
   node_outputs_.assign(nodes_.size(), Tensor());
   calls_.assign(nodes_.size(), LayerCall());
   for (size_t i = 0; i < input_nodes_.size(); ++i) node_outputs_[i] = inputs[i];
+  const bool fuse = layer_fusion();
+  fused_now_.assign(nodes_.size(), false);
+  if (fuse)
+    for (size_t i = 0; i < nodes_.size(); ++i) fused_now_[i] = fused_producer_[i] != kNotFused;
   for (size_t i = input_nodes_.size(); i < nodes_.size(); ++i) {
     Layer& layer = *nodes_[i]->layer;
     LayerCall& c = calls_[i];
     c.training = training;
     c.rng = &rng_;
     for (size_t j : node_input_index_[i]) c.inputs.push_back(&node_outputs_[j]);
+    if (fused_now_[i]) {
+      // The producer has applied this activation already: take over its output.
+      const size_t p = fused_producer_[i];
+      node_outputs_[i] = std::move(node_outputs_[p]);
+      c.output = &node_outputs_[i];
+      calls_[p].output = &node_outputs_[i];
+      continue;
+    }
+    if (fuse && fused_consumer_[i] != kNotFused) c.fused_activation = nodes_[fused_consumer_[i]]->layer->as_activation();
     node_outputs_[i] = layer.forward(c);
     c.output = &node_outputs_[i];
     Shape want = nodes_[i]->shape;
@@ -233,6 +284,11 @@ void Model::backward(const std::vector<Tensor>& d_outputs) {
     bool inputs_need = false;
     for (size_t j : node_input_index_[i]) inputs_need = inputs_need || grad_needed[j];
     calls_[i].need_input_grad = inputs_need;
+    if (fused_now_[i]) {  // the producer's backward takes d(activation) itself
+      add_into(grads[fused_producer_[i]], std::move(grads[i]));
+      grads[i] = Tensor();
+      continue;
+    }
     Layer& layer = *nodes_[i]->layer;
     std::vector<Tensor> d_in = layer.backward_consuming(calls_[i], std::move(grads[i]));
     grads[i] = Tensor();  // free as we go

@@ -232,6 +232,10 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
     cases.push_back({2, 25, 5, 64, 64, 3, 3, 1, 1, 1, 1, true, 1});     // kws_dscnn's depthwise layers
     cases.push_back({2, 9, 8, 123, 123, 3, 3, 2, 1, 1, 2, true, 1});   // 64 + 32 + 16 + 8 + 3 channels
     cases.push_back({1, 6, 7, 40, 40, 5, 3, 1, 2, 1, 1, false, 1});    // valid, 32 + 8 channels
+    // The input gradient gathers per input pixel: strides and dilations decide which taps reach it.
+    cases.push_back({2, 11, 9, 37, 37, 3, 3, 2, 2, 1, 1, true, 1});    // same, stride 2
+    cases.push_back({1, 10, 10, 33, 33, 3, 3, 1, 1, 2, 2, false, 1});  // valid, dilation 2
+    cases.push_back({1, 12, 7, 64, 64, 3, 2, 2, 3, 2, 1, true, 1});    // mixed strides and dilation
   }
   return cases;
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tinyforge/nn/activations.h"
 #include "tinyforge/nn/backend.h"
 #include "tinyforge/nn/random.h"
 #include "tinyforge/nn/tensor.h"
@@ -39,6 +40,9 @@ struct LayerCall {
   // False when no input's gradient is used (every input is a model input, or nothing upstream
   // has trainable weights): backward may then return empty tensors instead of d(input).
   bool need_input_grad = true;
+  // Set by the model when this call also applies the activation that follows it (see
+  // Layer::can_fuse_activation): forward returns act(output), backward receives d(act(output)).
+  const ActivationFn* fused_activation = nullptr;
 };
 
 class Layer {
@@ -79,6 +83,17 @@ class Layer {
   // Layer-level freeze for transfer learning (Keras' layer.trainable).
   bool trainable() const { return trainable_; }
   void set_trainable(bool t) { trainable_ = t; }
+
+  // Whether forward and backward can apply `act` after the layer's own output (LayerCall::
+  // fused_activation). The model then fuses an Activation layer that is the only consumer of
+  // this layer's output into it, as TensorFlow's graph remapper fuses BatchNorm + ReLU: one
+  // pass and one tensor fewer each way.
+  virtual bool can_fuse_activation(const ActivationFn& act) const {
+    (void)act;
+    return false;
+  }
+  // The function, when the layer is nothing but an elementwise activation (the Activation layer).
+  virtual const ActivationFn* as_activation() const { return nullptr; }
 
   // Multiply-accumulates per sample (for summary()).
   virtual int64_t macs(const std::vector<Shape>& inputs) const {

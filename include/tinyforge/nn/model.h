@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tinyforge/nn/layer.h"
@@ -39,6 +40,12 @@ SymbolicTensor call(const LayerPtr& layer, const std::vector<SymbolicTensor>& in
 // the same seed followed by the same model code gives the same initial weights (per thread).
 void set_random_seed(uint64_t seed);
 
+// Whether models fuse an Activation layer into the layer before it where that layer can apply it
+// itself (Layer::can_fuse_activation: BatchNormalization + ReLU or ReLU6). On by default. The
+// results are the same bytes either way; off is for tests and profiling. Process-wide.
+void set_layer_fusion(bool enabled);
+bool layer_fusion();
+
 class Model {
  public:
   Model() = default;
@@ -62,6 +69,10 @@ class Model {
   const std::vector<std::shared_ptr<Node>>& nodes() const { return nodes_; }
   const std::vector<std::shared_ptr<Node>>& input_nodes() const { return input_nodes_; }
   const std::vector<std::shared_ptr<Node>>& output_nodes() const { return output_nodes_; }
+
+  // The (layer, activation layer) pairs whose activation the layer applies itself when layer
+  // fusion is on (see set_layer_fusion), by layer name, in execution order.
+  std::vector<std::pair<std::string, std::string>> fused_activations() const;
 
   void set_seed(uint64_t seed) { rng_ = Rng(seed); }
   Rng& rng() { return rng_; }
@@ -94,6 +105,7 @@ class Model {
 
  protected:
   void init_graph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs);
+  void plan_fusion();
 
   std::string name_ = "model";
   std::vector<std::shared_ptr<Node>> nodes_;
@@ -111,6 +123,12 @@ class Model {
   std::vector<std::shared_ptr<Metric>> metrics_;
   // Per node, the indices (into nodes_) of its inputs.
   std::vector<std::vector<size_t>> node_input_index_;
+  // Activation nodes their producer can apply (plan_fusion): per such node its producer's index,
+  // and per producer the activation node's.
+  static constexpr size_t kNotFused = static_cast<size_t>(-1);
+  std::vector<size_t> fused_producer_, fused_consumer_;
+  // Per node, whether the last forward fused it into its producer.
+  std::vector<bool> fused_now_;
 };
 
 class Sequential : public Model {

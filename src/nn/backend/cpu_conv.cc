@@ -25,6 +25,29 @@ int64_t block_rows(int64_t k) {
   return std::clamp<int64_t>(32768 / std::max<int64_t>(k, 1), 16, 512);
 }
 
+// dst[0, len) = src[0, len). The runs of a first layer's patches are a few values (3 for a 3x3
+// kernel on one channel): a loop over a run length known only at run time spends more on its
+// control than on the copy, so short runs get a fixed-length copy each.
+template <int kLen>
+inline void copy_fixed(float* dst, const float* src) {
+  for (int i = 0; i < kLen; ++i) dst[i] = src[i];
+}
+
+inline void copy_run(float* dst, const float* src, int64_t len) {
+  switch (len) {
+    case 1: return copy_fixed<1>(dst, src);
+    case 2: return copy_fixed<2>(dst, src);
+    case 3: return copy_fixed<3>(dst, src);
+    case 4: return copy_fixed<4>(dst, src);
+    case 5: return copy_fixed<5>(dst, src);
+    case 6: return copy_fixed<6>(dst, src);
+    case 7: return copy_fixed<7>(dst, src);
+    case 8: return copy_fixed<8>(dst, src);
+    default:
+      for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
+  }
+}
+
 // Writes the patches of output pixels [r0, r1) (flat over batch*out_h*out_w) as rows of col.
 void im2col(const ConvGeometry& g, const float* in, int64_t r0, int64_t r1, float* col) {
   const int64_t k = patch_size(g), pixels = g.out_h * g.out_w, c = g.in_c;
@@ -46,8 +69,7 @@ void im2col(const ConvGeometry& g, const float* in, int64_t r0, int64_t r1, floa
     }
     if (inside) {  // the common case: k_h contiguous runs of k_w * c values
       const float* src = img + (iy0 * g.in_w + ix0) * c;
-      for (int64_t ky = 0; ky < g.k_h; ++ky, src += row_step, dst += len)
-        for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
+      for (int64_t ky = 0; ky < g.k_h; ++ky, src += row_step, dst += len) copy_run(dst, src, len);
       continue;
     }
     for (int64_t ky = 0; ky < g.k_h; ++ky) {
@@ -61,8 +83,7 @@ void im2col(const ConvGeometry& g, const float* in, int64_t r0, int64_t r1, floa
       if (g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w) {
         // The whole kernel row is inside the image: one contiguous run of k_w * c values
         // (a short loop beats a memcpy call for the few values of small kernels).
-        const float* src = row + ix0 * c;
-        for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
+        copy_run(dst, row + ix0 * c, len);
         dst += len;
         continue;
       }

@@ -11,6 +11,7 @@ class ActivationLayer : public Layer {
   ActivationLayer(ActivationFn act, const std::string& name) : Layer(layer_name(name, "activation")), act_(act) {}
 
   std::string type() const override { return "Activation"; }
+  const ActivationFn* as_activation() const override { return &act_; }
 
   Shape output_shape(const std::vector<Shape>& inputs) const override {
     check_input_count(*this, inputs.size());

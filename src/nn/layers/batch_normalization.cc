@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "nn/layers/batch_norm_passes.h"
 #include "nn/layers/structural_common.h"
-#include "nn/parallel_chunks.h"
 #include "tinyforge/nn/layers/structural.h"
 
 namespace tinyforge::nn {
@@ -13,99 +13,18 @@ namespace {
 
 using structural::describe;
 
-// The loops over a tensor viewed as [outer, C, inner]. Channels last (inner == 1) is the common
-// case: there the channel loop is the contiguous one, so it is the innermost, over plain arrays
-// (which the compiler vectorizes); otherwise the inner loop is. The per-channel sums take a
-// channel range [c0, c1), so threads can split the channels: every sum keeps its order.
-// The sums run in a local array and are stored once: threads working on neighbouring channel
-// ranges would otherwise write to one cache line on every row.
-void channel_sums(const float* x, int64_t outer, int64_t C, int64_t inner, int64_t c0, int64_t c1, double* sum) {
-  std::vector<double> acc(sum + c0, sum + c1);
-  for (int64_t o = 0; o < outer; ++o, x += C * inner) {
-    if (inner == 1) {
-      for (int64_t c = c0; c < c1; ++c) acc[c - c0] += x[c];
-    } else {
-      for (int64_t c = c0; c < c1; ++c)
-        for (int64_t i = 0; i < inner; ++i) acc[c - c0] += x[c * inner + i];
-    }
+batch_norm::Fused fused_kind(const ActivationFn* act) {
+  if (act == nullptr) return batch_norm::Fused::kNone;
+  switch (act->kind()) {
+    case ActivationKind::kRelu:
+      return batch_norm::Fused::kRelu;
+    case ActivationKind::kRelu6:
+      return batch_norm::Fused::kRelu6;
+    case ActivationKind::kLinear:
+      return batch_norm::Fused::kNone;
+    default:
+      throw Error("BatchNormalization cannot fuse activation '" + act->name() + "'");
   }
-  std::copy(acc.begin(), acc.end(), sum + c0);
-}
-
-void channel_squared_deviations(const float* x, int64_t outer, int64_t C, int64_t inner, int64_t c0, int64_t c1,
-                                const double* mean, double* dev2) {
-  std::vector<double> acc(dev2 + c0, dev2 + c1);
-  for (int64_t o = 0; o < outer; ++o, x += C * inner) {
-    if (inner == 1) {
-      for (int64_t c = c0; c < c1; ++c) acc[c - c0] += (x[c] - mean[c]) * (x[c] - mean[c]);
-    } else {
-      for (int64_t c = c0; c < c1; ++c)
-        for (int64_t i = 0; i < inner; ++i)
-          acc[c - c0] += (x[c * inner + i] - mean[c]) * (x[c * inner + i] - mean[c]);
-    }
-  }
-  std::copy(acc.begin(), acc.end(), dev2 + c0);
-}
-
-// Per channel: sum(dy) and sum(dy * xhat), xhat = (x - mean) * inv_std.
-void gradient_sums(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, int64_t c0, int64_t c1,
-                   const float* mean, const float* inv_std, double* sum_dy, double* sum_dy_xhat) {
-  std::vector<double> a(sum_dy + c0, sum_dy + c1), b(sum_dy_xhat + c0, sum_dy_xhat + c1);
-  for (int64_t o = 0; o < outer; ++o) {
-    const int64_t base = o * C * inner;
-    if (inner == 1) {
-      for (int64_t c = c0; c < c1; ++c) {
-        a[c - c0] += dy[base + c];
-        b[c - c0] += static_cast<double>(dy[base + c]) * ((x[base + c] - mean[c]) * inv_std[c]);
-      }
-      continue;
-    }
-    for (int64_t c = c0; c < c1; ++c)
-      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i) {
-        a[c - c0] += dy[i];
-        b[c - c0] += static_cast<double>(dy[i]) * ((x[i] - mean[c]) * inv_std[c]);
-      }
-  }
-  std::copy(a.begin(), a.end(), sum_dy + c0);
-  std::copy(b.begin(), b.end(), sum_dy_xhat + c0);
-}
-
-// y = scale * (x - mean) * inv_std + shift. xhat is not kept: backward recomputes it from the
-// input (alive during backward), which saves a tensor per layer and step.
-void normalize(const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean, const float* inv_std,
-               const float* scale, const float* shift, float* y) {
-  for (int64_t o = 0; o < outer; ++o) {
-    const int64_t base = o * C * inner;
-    if (inner == 1) {
-      for (int64_t c = 0; c < C; ++c) y[base + c] = scale[c] * ((x[base + c] - mean[c]) * inv_std[c]) + shift[c];
-      continue;
-    }
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i)
-        y[i] = scale[c] * ((x[i] - mean[c]) * inv_std[c]) + shift[c];
-  }
-}
-
-// dx = k * (dy - mdy - xhat * mdyx); dx may be dy.
-void input_gradient(const float* dy, const float* x, int64_t outer, int64_t C, int64_t inner, const float* mean,
-                    const float* inv_std, const float* k, const float* mdy, const float* mdyx, float* dx) {
-  for (int64_t o = 0; o < outer; ++o) {
-    const int64_t base = o * C * inner;
-    if (inner == 1) {
-      for (int64_t c = 0; c < C; ++c)
-        dx[base + c] = k[c] * (dy[base + c] - mdy[c] - ((x[base + c] - mean[c]) * inv_std[c]) * mdyx[c]);
-      continue;
-    }
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t i = base + c * inner; i < base + (c + 1) * inner; ++i)
-        dx[i] = k[c] * (dy[i] - mdy[c] - ((x[i] - mean[c]) * inv_std[c]) * mdyx[c]);
-  }
-}
-
-// Runs fn(c0, c1) over channel ranges (a per-channel reduction over all `values` of the tensor).
-template <typename F>
-void over_channels(int64_t C, int64_t values, F&& fn) {
-  for_chunks(C, values / std::max<int64_t>(C, 1), fn);
 }
 
 class BatchNormalizationLayer : public Layer {
@@ -150,17 +69,11 @@ class BatchNormalizationLayer : public Layer {
     if (batch_stats) {
       if (M < 1) throw Error(describe(*this) + ": an empty batch has no statistics");
       Tensor var({C});
-      // Two passes in memory order (channels last means the channel index varies fastest):
-      // per-channel sums, then per-channel squared deviations from the mean, in double.
-      std::vector<double> sum(static_cast<size_t>(C), 0.0), dev2(static_cast<size_t>(C), 0.0);
-      over_channels(C, x.size(), [&](int64_t c0, int64_t c1) {
-        channel_sums(x.data(), sp.outer, C, sp.inner, c0, c1, sum.data());
-        for (int64_t c = c0; c < c1; ++c) sum[c] /= static_cast<double>(M);  // now the mean
-        channel_squared_deviations(x.data(), sp.outer, C, sp.inner, c0, c1, sum.data(), dev2.data());
-      });
+      std::vector<double> mean_d(static_cast<size_t>(C)), var_d(static_cast<size_t>(C));
+      batch_norm::statistics(x.data(), sp, mean_d.data(), var_d.data());
       for (int64_t c = 0; c < C; ++c) {
-        mean[c] = static_cast<float>(sum[c]);
-        var[c] = static_cast<float>(dev2[c] / static_cast<double>(M));  // biased, as Keras normalizes with
+        mean[c] = static_cast<float>(mean_d[static_cast<size_t>(c)]);
+        var[c] = static_cast<float>(var_d[static_cast<size_t>(c)]);  // biased, as Keras normalizes with
         inv_std[c] = static_cast<float>(1.0 / std::sqrt(var[c] + static_cast<double>(o_.epsilon)));
       }
       Param& mv = *param("moving_variance");
@@ -179,21 +92,21 @@ class BatchNormalizationLayer : public Layer {
     }
     const Param* gamma = param("gamma");
     const Param* beta = param("beta");
-    Tensor y(x.shape());
-    std::vector<float> scale(static_cast<size_t>(C)), shift(static_cast<size_t>(C));
+    Tensor y(x.shape()), scale({C}), shift({C});
     for (int64_t c = 0; c < C; ++c) {
       scale[c] = gamma ? gamma->value[c] : 1.0f;
       shift[c] = beta ? beta->value[c] : 0.0f;
     }
-    const int64_t row = C * sp.inner;
-    for_chunks(sp.outer, row, [&](int64_t o0, int64_t o1) {
-      normalize(x.data() + o0 * row, o1 - o0, C, sp.inner, mean.data(), inv_std.data(), scale.data(), shift.data(),
-                y.data() + o0 * row);
-    });
+    const batch_norm::Fused act = fused_kind(call.fused_activation);
+    batch_norm::normalize(x.data(), sp, {mean.data(), inv_std.data(), scale.data(), shift.data()}, act, y.data());
+    // Backward recomputes xhat (and the fused activation's mask) from the input, alive during
+    // backward: that saves a tensor per layer and step.
     call.saved.clear();  // moved in (a braced list would copy)
     call.saved.push_back(std::move(mean));
     call.saved.push_back(std::move(inv_std));
-    call.saved_indices = {batch_stats ? 1 : 0};
+    call.saved.push_back(std::move(scale));
+    call.saved.push_back(std::move(shift));
+    call.saved_indices = {batch_stats ? 1 : 0, static_cast<int64_t>(act)};
     return y;
   }
 
@@ -203,12 +116,13 @@ class BatchNormalizationLayer : public Layer {
 
   // dy becomes dx in place: the per-channel sums are taken before it is overwritten.
   std::vector<Tensor> backward_consuming(LayerCall& call, Tensor&& dy) override {
-    if (call.saved.size() != 2 || call.saved_indices.size() != 1) {
+    if (call.saved.size() != 4 || call.saved_indices.size() != 2) {
       throw Error(describe(*this) + ": backward called without a forward");
     }
-    const Tensor& mean = call.saved[0];
-    const Tensor& inv_std = call.saved[1];
+    const batch_norm::Affine affine{call.saved[0].data(), call.saved[1].data(), call.saved[2].data(),
+                                    call.saved[3].data()};
     const bool batch_stats = call.saved_indices[0] == 1;
+    const auto act = static_cast<batch_norm::Fused>(call.saved_indices[1]);
     const Tensor& x = structural::only_input(*this, call);
     if (dy.shape() != x.shape())
       throw Error(describe(*this) + ": gradient shape " + shape_str(dy.shape()) + " differs from the output's " +
@@ -216,13 +130,10 @@ class BatchNormalizationLayer : public Layer {
     const size_t a = structural::sample_axis(*this, o_.axis, x.sample_shape().size()) + 1;
     const auto sp = structural::split_at(x.shape(), a);
     const int64_t C = sp.size, M = sp.outer * sp.inner;
-    // Per feature: sum(dy) and sum(dy * xhat) give beta's and gamma's gradients, and the batch
-    // statistics' share of dx.
-    std::vector<double> sum_dy(static_cast<size_t>(C), 0.0), sum_dy_xhat(static_cast<size_t>(C), 0.0);
-    over_channels(C, x.size(), [&](int64_t c0, int64_t c1) {
-      gradient_sums(dy.data(), x.data(), sp.outer, C, sp.inner, c0, c1, mean.data(), inv_std.data(), sum_dy.data(),
-                    sum_dy_xhat.data());
-    });
+    // Per feature, with g = dL/d(normalized) (dy through the fused activation's mask): sum(g) and
+    // sum(g * xhat) give beta's and gamma's gradients, and the batch statistics' share of dx.
+    std::vector<double> sum_dy(static_cast<size_t>(C)), sum_dy_xhat(static_cast<size_t>(C));
+    batch_norm::gradient_sums(dy.data(), x.data(), sp, affine, act, sum_dy.data(), sum_dy_xhat.data());
     Param* gamma = param("gamma");
     Param* beta = param("beta");
     if (gamma && structural::wants_grad(*this, *gamma)) {
@@ -234,23 +145,23 @@ class BatchNormalizationLayer : public Layer {
       for (int64_t c = 0; c < C; ++c) g[c] += static_cast<float>(sum_dy[c]);
     }
     Tensor dx = std::move(dy);
-    // dx = k * (dy - a - xhat * b) per channel, with k = gamma * inv_std; with batch statistics
-    // a = mean(dy), b = mean(dy * xhat) (d/dx of gamma * (x - mean(x)) / sqrt(var(x) + eps)),
+    // dx = k * (g - a - xhat * b) per channel, with k = gamma * inv_std; with batch statistics
+    // a = mean(g), b = mean(g * xhat) (d/dx of gamma * (x - mean(x)) / sqrt(var(x) + eps)),
     // else a = b = 0.
     std::vector<float> k(static_cast<size_t>(C)), mdy(static_cast<size_t>(C), 0.0f), mdyx(static_cast<size_t>(C), 0.0f);
     for (int64_t c = 0; c < C; ++c) {
-      k[c] = (gamma ? gamma->value[c] : 1.0f) * inv_std[c];
+      k[c] = affine.scale[c] * affine.inv_std[c];
       if (batch_stats) {
         mdy[c] = static_cast<float>(sum_dy[c] / static_cast<double>(M));
         mdyx[c] = static_cast<float>(sum_dy_xhat[c] / static_cast<double>(M));
       }
     }
-    const int64_t row = C * sp.inner;
-    for_chunks(sp.outer, row, [&](int64_t o0, int64_t o1) {
-      input_gradient(dx.data() + o0 * row, x.data() + o0 * row, o1 - o0, C, sp.inner, mean.data(), inv_std.data(),
-                     k.data(), mdy.data(), mdyx.data(), dx.data() + o0 * row);
-    });
+    batch_norm::input_gradient(dx.data(), x.data(), sp, affine, act, k.data(), mdy.data(), mdyx.data(), dx.data());
     return one_gradient(std::move(dx));
+  }
+
+  bool can_fuse_activation(const ActivationFn& act) const override {
+    return act.kind() == ActivationKind::kRelu || act.kind() == ActivationKind::kRelu6;
   }
 
   int64_t macs(const std::vector<Shape>& inputs) const override {
