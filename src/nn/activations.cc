@@ -214,7 +214,7 @@ void ActivationFn::backward_rows(const float* x, const float* y, const float* dy
 }
 
 Tensor ActivationFn::forward(const Tensor& x) const {
-  Tensor y(x.shape());
+  Tensor y = Tensor::for_overwrite(x.shape());
   forward(x.data(), y.data(), x.size(), x.rank() > 0 ? x.dim(-1) : 1);
   return y;
 }
@@ -229,7 +229,7 @@ Tensor ActivationFn::backward(const Tensor* x, const Tensor& y, const Tensor& dy
     throw Error("activation " + name() + ": gradient shape " + shape_str(dy.shape()) + " differs from output shape " +
                 shape_str(y.shape()));
   }
-  Tensor dx(dy.shape());
+  Tensor dx = Tensor::for_overwrite(dy.shape());
   backward(x ? x->data() : nullptr, y.data(), dy.data(), dx.data(), dy.size(), dy.rank() > 0 ? dy.dim(-1) : 1);
   return dx;
 }

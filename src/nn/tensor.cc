@@ -1,7 +1,9 @@
 #include "tinyforge/nn/tensor.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "nn/parallel_chunks.h"
 #include "tinyforge/error.h"
 
 namespace tinyforge::nn {
@@ -29,10 +31,22 @@ static void check_dims(const Shape& s) {
 
 Tensor::Tensor(Shape shape, float fill) : shape_(std::move(shape)) {
   check_dims(shape_);
-  data_.assign(static_cast<size_t>(shape_size(shape_)), fill);
+  data_.resize(static_cast<size_t>(shape_size(shape_)));  // uninitialized (TensorStorage)
+  // A large tensor's fill is a memory-bound pass: the backend's threads share it.
+  float* d = data_.data();
+  for_chunks(size(), 1, [d, fill](int64_t b, int64_t e) { std::fill(d + b, d + e, fill); });
 }
 
-Tensor::Tensor(Shape shape, std::vector<float> values) : shape_(std::move(shape)), data_(std::move(values)) {
+Tensor Tensor::for_overwrite(Shape shape) {
+  check_dims(shape);
+  Tensor t;
+  t.data_.resize(static_cast<size_t>(shape_size(shape)));
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor::Tensor(Shape shape, const std::vector<float>& values)
+    : shape_(std::move(shape)), data_(values.begin(), values.end()) {
   check_dims(shape_);
   if (static_cast<int64_t>(data_.size()) != shape_size(shape_))
     throw Error("tensor shape " + shape_str(shape_) + " holds " + std::to_string(shape_size(shape_)) +
@@ -63,7 +77,9 @@ Tensor Tensor::slice_rows(int64_t begin, int64_t end) const {
   const int64_t row = shape_[0] == 0 ? 0 : size() / shape_[0];
   Shape s = shape_;
   s[0] = end - begin;
-  return Tensor(std::move(s), std::vector<float>(data_.begin() + begin * row, data_.begin() + end * row));
+  Tensor out = for_overwrite(std::move(s));
+  std::copy(data_.begin() + begin * row, data_.begin() + end * row, out.data_.begin());
+  return out;
 }
 
 Tensor Tensor::gather_rows(const std::vector<int64_t>& rows) const {
@@ -71,7 +87,7 @@ Tensor Tensor::gather_rows(const std::vector<int64_t>& rows) const {
   const int64_t row = shape_[0] == 0 ? 0 : size() / shape_[0];
   Shape s = shape_;
   s[0] = static_cast<int64_t>(rows.size());
-  Tensor out(std::move(s));
+  Tensor out = for_overwrite(std::move(s));
   for (size_t i = 0; i < rows.size(); ++i) {
     const int64_t r = rows[i];
     if (r < 0 || r >= shape_[0])

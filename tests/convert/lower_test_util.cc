@@ -64,13 +64,13 @@ std::vector<std::vector<float>> run_micro(const Graph& g, const std::vector<nn::
 
 std::vector<std::vector<float>> run_nn(nn::Model& model, const std::vector<nn::Tensor>& inputs) {
   std::vector<std::vector<float>> outs;
-  for (const nn::Tensor& t : model.predict(inputs, 1)) outs.push_back(t.values());
+  for (const nn::Tensor& t : model.predict(inputs, 1)) outs.push_back(t.to_vector());
   return outs;
 }
 
 std::vector<std::vector<float>> run_armnn(const Graph& g, const std::vector<nn::Tensor>& inputs, std::string* error) {
   std::vector<NpyArray> arrays;
-  for (const nn::Tensor& t : inputs) arrays.push_back(test::npy_f32(t.shape(), t.values()));
+  for (const nn::Tensor& t : inputs) arrays.push_back(test::npy_f32(t.shape(), t.to_vector()));
   const test::ArmnnResult r = test::armnn_run(write_tflite(g), arrays);
   std::vector<std::vector<float>> outs;
   if (!r.ok) {

@@ -257,7 +257,8 @@ struct ConvResult {
 ConvResult run_conv(Backend& be, const ConvGeometry& g, bool depthwise, const Vec& in, const Vec& filter,
                     const Vec& bias, const Vec& d_out, const Vec& filter_seed, const Vec& bias_seed) {
   ConvResult r;
-  r.out.assign(static_cast<size_t>(out_size(g)), 0.0f);
+  // NaN where a result is expected: every output value must be written, none accumulated.
+  r.out.assign(static_cast<size_t>(out_size(g)), std::numeric_limits<float>::quiet_NaN());
   r.out_nobias = r.out;
   r.d_in.assign(static_cast<size_t>(in_size(g)), 123.0f);  // overwritten, not accumulated
   r.d_filter = filter_seed;

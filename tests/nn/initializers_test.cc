@@ -97,9 +97,9 @@ TEST(Initializers, SimpleOnesAndParameters) {
   Rng rng(3);
   const Tensor zeros = initialize("zeros", {4}, rng), ones = initialize("Ones", {4}, rng),
                quarter = initialize(Constant(0.25), {4}, rng);
-  EXPECT_EQ(zeros.values(), std::vector<float>(4, 0.0f));
-  EXPECT_EQ(ones.values(), std::vector<float>(4, 1.0f));
-  EXPECT_EQ(quarter.values(), std::vector<float>(4, 0.25f));
+  EXPECT_EQ(zeros.to_vector(), std::vector<float>(4, 0.0f));
+  EXPECT_EQ(ones.to_vector(), std::vector<float>(4, 1.0f));
+  EXPECT_EQ(quarter.to_vector(), std::vector<float>(4, 0.25f));
   Tensor n = initialize(RandomNormal(1.0, 0.5), {20000}, rng);
   EXPECT_NEAR(mean(n), 1.0, 0.02);
   EXPECT_NEAR(stddev(n), 0.5, 0.02);

@@ -20,8 +20,8 @@ TEST(Flatten, KeepsRowMajorOrder) {
   const Tensor x = random_tensor({2, 2, 3, 1}, 1);
   const Tensor dy = random_tensor({2, 6}, 2);
   const auto r = run(*f, {x}, true, &dy);
-  expect_values(r.y, {2, 6}, x.values());
-  expect_values(r.dx[0], x.shape(), dy.values());
+  expect_values(r.y, {2, 6}, x.to_vector());
+  expect_values(r.dx[0], x.shape(), dy.to_vector());
 }
 
 TEST(Reshape, InfersMinusOne) {
@@ -29,7 +29,7 @@ TEST(Reshape, InfersMinusOne) {
   EXPECT_EQ(r->output_shape({{3, 4}}), (Shape{6, 2}));
   EXPECT_EQ(Reshape({2, -1, 3}).ptr()->output_shape({{12}}), (Shape{2, 2, 3}));
   const Tensor x = random_tensor({2, 3, 4}, 3);
-  expect_values(run(*r, {x}, false).y, {2, 6, 2}, x.values());
+  expect_values(run(*r, {x}, false).y, {2, 6, 2}, x.to_vector());
   check_gradients(*r, {x}, true);
   EXPECT_THROW(Reshape({-1, 5}).ptr()->output_shape({{3, 4}}), Error);  // 12 is not a multiple of 5
   EXPECT_THROW(Reshape({4, 4}).ptr()->output_shape({{3, 4}}), Error);

@@ -120,8 +120,8 @@ TEST(Dropout, IdentityAtInference) {
   const Tensor x = random_tensor({3, 5}, 1);
   const Tensor dy = random_tensor({3, 5}, 2);
   const auto r = run(*d, {x}, false, &dy);
-  expect_values(r.y, x.shape(), x.values());
-  expect_values(r.dx[0], dy.shape(), dy.values());
+  expect_values(r.y, x.shape(), x.to_vector());
+  expect_values(r.dx[0], dy.shape(), dy.to_vector());
 }
 
 TEST(Dropout, DropsAtTheRateAndScalesTheRest) {

@@ -52,10 +52,10 @@ TEST(ModelInputGrad, OnlyGradientsThatReachWeightsAreComputed) {
   // By hand: h = x W1 = [1 - 3, 2 - 4] = [-2, -2]; dW2 = h^T = [-2, -2]; dh = W2^T = [5, 6];
   // dW1 = x^T dh = [[5, 6], [-5, -6]]; biases: db2 = 1, db1 = [5, 6].
   const std::vector<float> dw2 = {-2, -2}, dw1 = {5, 6, -5, -6}, db1 = {5, 6};
-  EXPECT_EQ(c.d2->params()[0].grad.values(), dw2);
-  EXPECT_EQ(c.d2->params()[1].grad.values(), std::vector<float>{1});
-  EXPECT_EQ(c.d1->params()[0].grad.values(), dw1);
-  EXPECT_EQ(c.d1->params()[1].grad.values(), db1);
+  EXPECT_EQ(c.d2->params()[0].grad.to_vector(), dw2);
+  EXPECT_EQ(c.d2->params()[1].grad.to_vector(), std::vector<float>{1});
+  EXPECT_EQ(c.d1->params()[0].grad.to_vector(), dw1);
+  EXPECT_EQ(c.d1->params()[1].grad.to_vector(), db1);
 }
 
 TEST(ModelInputGrad, FrozenLayersBelowStopTheGradient) {
@@ -64,7 +64,7 @@ TEST(ModelInputGrad, FrozenLayersBelowStopTheGradient) {
   c.step();
   EXPECT_EQ(c.b->backward_calls, 0);  // nothing below b trains
   const std::vector<float> dw2 = {-2, -2};
-  EXPECT_EQ(c.d2->params()[0].grad.values(), dw2);
+  EXPECT_EQ(c.d2->params()[0].grad.to_vector(), dw2);
   c.d1->set_trainable(true);  // decided per backward, not when the graph was built
   c.step();
   EXPECT_EQ(c.b->backward_calls, 1);

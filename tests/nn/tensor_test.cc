@@ -42,12 +42,12 @@ TEST(Tensor, SliceAndGatherRows) {
   Tensor t({4, 2}, std::vector<float>{0, 1, 10, 11, 20, 21, 30, 31});
   Tensor s = t.slice_rows(1, 3);
   EXPECT_EQ(s.shape(), (Shape{2, 2}));
-  EXPECT_EQ(s.values(), (std::vector<float>{10, 11, 20, 21}));
+  EXPECT_EQ(s.to_vector(), (std::vector<float>{10, 11, 20, 21}));
   EXPECT_EQ(t.slice_rows(2, 2).shape(), (Shape{0, 2}));
   EXPECT_THROW(t.slice_rows(3, 5), Error);
   Tensor g = t.gather_rows({3, 0, 3});
   EXPECT_EQ(g.shape(), (Shape{3, 2}));
-  EXPECT_EQ(g.values(), (std::vector<float>{30, 31, 0, 1, 30, 31}));
+  EXPECT_EQ(g.to_vector(), (std::vector<float>{30, 31, 0, 1, 30, 31}));
   EXPECT_THROW(t.gather_rows({4}), Error);
   EXPECT_EQ(t.sample_shape(), (Shape{2}));
 }

@@ -4,12 +4,37 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tinyforge::nn {
 
 using Shape = std::vector<int64_t>;
+
+// The tensor's storage: a vector whose new elements are left uninitialized (std::allocator would
+// zero them, on the calling thread). Tensor's constructors fill them instead: large tensors on all
+// of the backend's threads, and Tensor::for_overwrite not at all.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}  // NOLINT: rebinding
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using TensorStorage = std::vector<float, UninitializedAllocator<float>>;
 
 int64_t shape_size(const Shape& s);
 std::string shape_str(const Shape& s);  // "(32, 28, 28, 1)"
@@ -18,7 +43,10 @@ class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(Shape shape, float fill = 0.0f);
-  Tensor(Shape shape, std::vector<float> values);  // throws Error if sizes differ
+  Tensor(Shape shape, const std::vector<float>& values);  // throws Error if sizes differ
+  // A tensor whose values are unspecified, for a result that will be written whole: it skips
+  // the fill, a pass through memory as long as the tensor.
+  static Tensor for_overwrite(Shape shape);
 
   const Shape& shape() const { return shape_; }
   int64_t dim(int i) const { return shape_[static_cast<size_t>(i < 0 ? i + rank() : i)]; }
@@ -30,8 +58,9 @@ class Tensor {
   const float* data() const { return data_.data(); }
   float& operator[](int64_t i) { return data_[static_cast<size_t>(i)]; }
   float operator[](int64_t i) const { return data_[static_cast<size_t>(i)]; }
-  std::vector<float>& values() { return data_; }
-  const std::vector<float>& values() const { return data_; }
+  TensorStorage& values() { return data_; }
+  const TensorStorage& values() const { return data_; }
+  std::vector<float> to_vector() const { return std::vector<float>(data_.begin(), data_.end()); }
 
   // Same data, new shape (sizes must match; throws Error otherwise).
   Tensor reshaped(Shape shape) const;
@@ -46,7 +75,7 @@ class Tensor {
 
  private:
   Shape shape_;
-  std::vector<float> data_;
+  TensorStorage data_;
 };
 
 }  // namespace tinyforge::nn

@@ -40,7 +40,7 @@ micro::Padding padding_of(const nn::Layer& layer, const std::string& padding) {
 
 std::vector<float> bias_or_zeros(const nn::Layer& layer, size_t channels) {
   if (!has_weight(layer, "bias")) return std::vector<float>(channels, 0.0f);
-  return weight(layer, "bias").values();
+  return weight(layer, "bias").to_vector();
 }
 
 // Keras [KH, KW, I, O] (or [K, I, O] as KH = 1) to OHWI.
@@ -161,7 +161,7 @@ void lower_depthwise_conv2d(Context& ctx, size_t i) {
   o.dilation_w = static_cast<int32_t>(config_int(layer, "dilation_rate", 1));
   o.depth_multiplier = static_cast<int32_t>(k.dim(3));
   const std::string& name = layer.name();
-  const int32_t w = ctx.add_const_f32(name + "/kernel", {1, kh, kw, channels}, k.values());
+  const int32_t w = ctx.add_const_f32(name + "/kernel", {1, kh, kw, channels}, k.to_vector());
   const int32_t b = ctx.add_const_f32(name + "/bias", {channels}, bias_or_zeros(layer, static_cast<size_t>(channels)));
   Value out;
   out.shape = with_batch(ctx.node(i).shape);
@@ -187,7 +187,7 @@ void lower_separable_conv2d(Context& ctx, size_t i) {
   const std::string& name = layer.name();
   std::vector<int32_t> mid_shape = with_batch(ctx.node(i).shape);
   mid_shape.back() = mid;
-  const int32_t w = ctx.add_const_f32(name + "/depthwise_kernel", {1, kh, kw, mid}, dk.values());
+  const int32_t w = ctx.add_const_f32(name + "/depthwise_kernel", {1, kh, kw, mid}, dk.to_vector());
   const int32_t b = ctx.add_const_f32(name + "/depthwise_bias", {mid}, std::vector<float>(static_cast<size_t>(mid)));
   const int32_t dw_out = ctx.add_activation(name + "/depthwise", mid_shape);
   ctx.emit(op::kDepthwiseConv2D, {in.tensor, w, b}, {dw_out}, o);

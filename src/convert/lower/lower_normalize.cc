@@ -124,7 +124,7 @@ void lower_normalization(Context& ctx, size_t i) {
   }
   require_last_axis(layer, c.value("axis", -1), ctx.node(i).shape.size(), static_cast<size_t>(mean->value.size()));
   const size_t n = static_cast<size_t>(mean->value.size());
-  a.center = mean->value.values();
+  a.center = mean->value.to_vector();
   a.scale.resize(n);
   for (size_t k = 0; k < n; ++k) {
     a.scale[k] = static_cast<float>(1.0 / std::max(std::sqrt(double(var->value[static_cast<int64_t>(k)])), 1e-7));

@@ -92,7 +92,7 @@ class BatchNormalizationLayer : public Layer {
     }
     const Param* gamma = param("gamma");
     const Param* beta = param("beta");
-    Tensor y(x.shape()), scale({C}), shift({C});
+    Tensor y = Tensor::for_overwrite(x.shape()), scale({C}), shift({C});
     for (int64_t c = 0; c < C; ++c) {
       scale[c] = gamma ? gamma->value[c] : 1.0f;
       shift[c] = beta ? beta->value[c] : 0.0f;

@@ -48,7 +48,7 @@ class DenseLayer : public Layer {
     const int64_t rows = x.size() / in_;
     Shape out_shape = x.shape();
     out_shape.back() = units_;
-    Tensor y(out_shape);
+    Tensor y = Tensor::for_overwrite(out_shape);  // the bias rows or the gemm (beta 0) write it whole
     const Param& w = params()[0];
     if (o_.use_bias) {
       // Start from the bias rows so the gemm accumulates onto them (beta = 1).
@@ -83,7 +83,7 @@ class DenseLayer : public Layer {
       }
     }
     if (!call.need_input_grad) return {Tensor()};
-    Tensor dx(x.shape());
+    Tensor dx = Tensor::for_overwrite(x.shape());
     backend().gemm(false, true, rows, in_, units_, 1.0f, dz.data(), units_, w.value.data(), units_, 0.0f, dx.data(),
                    in_);
     return one_gradient(std::move(dx));

@@ -66,7 +66,7 @@ class DepthwiseConv2DLayer : public Layer {
       throw Error("DepthwiseConv2D '" + name() + "' expects a batch [N, H, W, C], got " + shape_str(x.shape()));
     }
     const ConvGeometry g = geometry(x.dim(0), x.sample_shape());
-    Tensor y({g.batch, g.out_h, g.out_w, g.out_c});
+    Tensor y = Tensor::for_overwrite({g.batch, g.out_h, g.out_w, g.out_c});  // the backend writes it whole
     backend().depthwise_conv2d(g, x.data(), params()[0].value.data(), o_.use_bias ? params()[1].value.data() : nullptr,
                                y.data());
     fused_activation_forward(act_, call, y, 0);
@@ -89,7 +89,7 @@ class DepthwiseConv2DLayer : public Layer {
       backend().depthwise_conv2d_backward_filter(g, x.data(), dz.data(), dk, db);
     }
     if (!call.need_input_grad) return {Tensor()};
-    Tensor dx(x.shape());
+    Tensor dx = Tensor::for_overwrite(x.shape());
     backend().depthwise_conv2d_backward_input(g, dz.data(), k.value.data(), dx.data());
     return one_gradient(std::move(dx));
   }

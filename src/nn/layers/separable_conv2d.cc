@@ -75,10 +75,10 @@ class SeparableConv2DLayer : public Layer {
       throw Error("SeparableConv2D '" + name() + "' expects a batch [N, H, W, C], got " + shape_str(x.shape()));
     }
     const ConvGeometry g = geometry(x.dim(0), x.sample_shape());
-    Tensor mid({g.batch, g.out_h, g.out_w, g.out_c});
+    Tensor mid = Tensor::for_overwrite({g.batch, g.out_h, g.out_w, g.out_c});
     backend().depthwise_conv2d(g, x.data(), params()[0].value.data(), nullptr, mid.data());
     const int64_t rows = g.batch * g.out_h * g.out_w;
-    Tensor y({g.batch, g.out_h, g.out_w, filters_});
+    Tensor y = Tensor::for_overwrite({g.batch, g.out_h, g.out_w, filters_});
     if (o_.use_bias) {
       const float* b = params()[2].value.data();
       for (int64_t r = 0; r < rows; ++r) std::copy(b, b + filters_, y.data() + r * filters_);
@@ -116,13 +116,13 @@ class SeparableConv2DLayer : public Layer {
         for (int64_t f = 0; f < filters_; ++f) db[f] += row[f];
       }
     }
-    Tensor d_mid(mid.shape());
+    Tensor d_mid = Tensor::for_overwrite(mid.shape());
     backend().gemm(false, true, rows, g.out_c, filters_, 1.0f, dz.data(), filters_, pw.value.data(), filters_, 0.0f,
                    d_mid.data(), g.out_c);
     if (wants_grad(*this, dw)) {
       backend().depthwise_conv2d_backward_filter(g, x.data(), d_mid.data(), dw.grad.data(), nullptr);
     }
-    Tensor dx(x.shape());
+    Tensor dx = Tensor::for_overwrite(x.shape());
     backend().depthwise_conv2d_backward_input(g, d_mid.data(), dw.value.data(), dx.data());
     return one_gradient(std::move(dx));
   }
