@@ -48,6 +48,8 @@ TEST_F(ParallelChunks, LayersGiveTheSameBytesOnOneAndTwoThreads) {
       {[] { return LayerPtr(Activation("tanh")); }, {40000}},
       {[] { return LayerPtr(Activation("softmax")); }, {4096, 10}},
       {[] { return LayerPtr(Activation("sigmoid")); }, {1024, 64}},
+      {[] { return LayerPtr(GlobalAveragePooling2D()); }, {100, 25, 5, 64}},  // kws_dscnn's
+      {[] { return LayerPtr(GlobalMaxPooling1D()); }, {64, 58, 32}},
   };
   for (const auto& [make, shape] : cases) {
     const std::string what = make()->type() + " " + shape_str(shape);

@@ -101,37 +101,44 @@ void normalize_rows(const float* x, int64_t rows, int64_t C, int64_t inner, cons
   }
 }
 
-// The masked gradient g and xhat of up to kRun values of one channel range or one channel: a
-// separate loop from the double sums, because GCC leaves a select feeding a float-to-double
-// conversion scalar (and then branchy: the mask is as unpredictable as the data).
+// Channels last: per channel of one block of rows, sum(g) and sum(g * xhat). The block's sums
+// run in float (a block holds a few hundred values per channel; the blocks are merged in double):
+// a double accumulator would cost a conversion per value and halve the vector width, and this
+// pass is the longest of BatchNormalization's backward.
+template <Fused A>
+void block_gradient_sums_last(const float* dy, const float* x, int64_t rows, int64_t C, const float* __restrict mean,
+                              const float* __restrict inv_std, const float* __restrict scale,
+                              const float* __restrict shift, float* __restrict sum_g, float* __restrict sum_g_xhat) {
+  std::fill(sum_g, sum_g + C, 0.0f);
+  std::fill(sum_g_xhat, sum_g_xhat + C, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    const float* dr = dy + r * C;
+    for (int64_t c = 0; c < C; ++c) {
+      const float xhat = (xr[c] - mean[c]) * inv_std[c];
+      const float g = through_activation<A>(scale[c] * xhat + shift[c], dr[c]);
+      sum_g[c] += g;
+      sum_g_xhat[c] += g * xhat;
+    }
+  }
+}
+
+// Channels elsewhere: the masked gradient g and xhat of up to kRun values of one channel, then
+// their sums in double (a separate loop: GCC leaves a select feeding a float-to-double conversion
+// scalar, and then branchy, with a mask as unpredictable as the data).
 constexpr int64_t kRun = 256;
 
 template <Fused A>
-void block_gradient_sums(const float* dy, const float* x, int64_t rows, int64_t C, int64_t inner,
-                         const float* __restrict mean, const float* __restrict inv_std,
-                         const float* __restrict scale, const float* __restrict shift, double* __restrict sum_g,
-                         double* __restrict sum_g_xhat) {
+void block_gradient_sums_inner(const float* dy, const float* x, int64_t rows, int64_t C, int64_t inner,
+                               const float* __restrict mean, const float* __restrict inv_std,
+                               const float* __restrict scale, const float* __restrict shift,
+                               double* __restrict sum_g, double* __restrict sum_g_xhat) {
   std::fill(sum_g, sum_g + C, 0.0);
   std::fill(sum_g_xhat, sum_g_xhat + C, 0.0);
   float g[kRun], xhat[kRun];
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * C * inner;
     const float* dr = dy + r * C * inner;
-    if (inner == 1) {
-      for (int64_t c0 = 0; c0 < C; c0 += kRun) {
-        const int64_t n = std::min(kRun, C - c0);
-        for (int64_t j = 0; j < n; ++j) {
-          const int64_t c = c0 + j;
-          xhat[j] = (xr[c] - mean[c]) * inv_std[c];
-          g[j] = through_activation<A>(scale[c] * xhat[j] + shift[c], dr[c]);
-        }
-        for (int64_t j = 0; j < n; ++j) {
-          sum_g[c0 + j] += g[j];
-          sum_g_xhat[c0 + j] += static_cast<double>(g[j]) * xhat[j];
-        }
-      }
-      continue;
-    }
     for (int64_t c = 0; c < C; ++c)
       for (int64_t i0 = 0; i0 < inner; i0 += kRun) {
         const int64_t n = std::min(kRun, inner - i0);
@@ -238,9 +245,20 @@ void gradient_sums(const float* dy, const float* x, const AxisSplit& s, const Af
   const int64_t C = s.size, blocks = block_count(s), row = C * s.inner;
   std::vector<double> block_g(static_cast<size_t>(blocks * C)), block_gx(static_cast<size_t>(blocks * C));
   with_activation(act, [&](auto A) {
+    constexpr Fused kAct = decltype(A)::value;
     over_blocks(s, [&](int64_t r0, int64_t rows, int64_t b) {
-      block_gradient_sums<decltype(A)::value>(dy + r0 * row, x + r0 * row, rows, C, s.inner, a.mean, a.inv_std,
-                                              a.scale, a.shift, block_g.data() + b * C, block_gx.data() + b * C);
+      double* bg = block_g.data() + b * C;
+      double* bgx = block_gx.data() + b * C;
+      if (s.inner != 1) {
+        block_gradient_sums_inner<kAct>(dy + r0 * row, x + r0 * row, rows, C, s.inner, a.mean, a.inv_std, a.scale,
+                                        a.shift, bg, bgx);
+        return;
+      }
+      std::vector<float> g(static_cast<size_t>(2 * C));
+      block_gradient_sums_last<kAct>(dy + r0 * row, x + r0 * row, rows, C, a.mean, a.inv_std, a.scale, a.shift,
+                                     g.data(), g.data() + C);
+      std::copy(g.begin(), g.begin() + C, bg);
+      std::copy(g.begin() + C, g.end(), bgx);
     });
   });
   std::fill(sum_g, sum_g + C, 0.0);

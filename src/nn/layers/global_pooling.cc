@@ -1,5 +1,9 @@
 // Global average / max pooling: one value per channel over all steps (1D) or all of H x W (2D).
+#include <algorithm>
+#include <vector>
+
 #include "nn/layers/structural_common.h"
+#include "nn/parallel_chunks.h"
 #include "tinyforge/nn/layers/structural.h"
 
 namespace tinyforge::nn {
@@ -30,46 +34,55 @@ class GlobalPoolingLayer : public Layer {
     Tensor y(structural::with_batch(n, output_shape({x.sample_shape()})));
     if (cells == 0) throw Error(describe(*this) + ": input " + shape_str(x.shape()) + " has no cells to pool");
     if (max_) call.saved_indices.assign(static_cast<size_t>(n * c), 0);
-    for (int64_t b = 0; b < n; ++b) {
-      const float* in = x.data() + b * cells * c;
-      for (int64_t ch = 0; ch < c; ++ch) {
+    // Images are independent: split between threads. Within one, the cells go in memory order
+    // (channels innermost, contiguous); each channel still takes its cells in order.
+    for_chunks(n, cells * c, [&](int64_t b0, int64_t b1) {
+      std::vector<double> sum(static_cast<size_t>(c));
+      for (int64_t b = b0; b < b1; ++b) {
+        const float* in = x.data() + b * cells * c;
+        float* out = y.data() + b * c;
         if (max_) {
           // The first maximum wins ties, so backward sends the gradient to one cell.
-          int64_t best = 0;
-          for (int64_t i = 1; i < cells; ++i) {
-            if (in[i * c + ch] > in[best * c + ch]) best = i;
-          }
-          y[b * c + ch] = in[best * c + ch];
-          call.saved_indices[static_cast<size_t>(b * c + ch)] = best;
-        } else {
-          double s = 0;
-          for (int64_t i = 0; i < cells; ++i) s += in[i * c + ch];
-          y[b * c + ch] = static_cast<float>(s / static_cast<double>(cells));
+          int64_t* best = call.saved_indices.data() + b * c;
+          for (int64_t ch = 0; ch < c; ++ch) out[ch] = in[ch];
+          for (int64_t i = 1; i < cells; ++i)
+            for (int64_t ch = 0; ch < c; ++ch)
+              if (in[i * c + ch] > out[ch]) {
+                out[ch] = in[i * c + ch];
+                best[ch] = i;
+              }
+          continue;
         }
+        std::fill(sum.begin(), sum.end(), 0.0);
+        for (int64_t i = 0; i < cells; ++i)
+          for (int64_t ch = 0; ch < c; ++ch) sum[static_cast<size_t>(ch)] += in[i * c + ch];
+        for (int64_t ch = 0; ch < c; ++ch)
+          out[ch] = static_cast<float>(sum[static_cast<size_t>(ch)] / static_cast<double>(cells));
       }
-    }
+    });
     return y;
   }
 
   std::vector<Tensor> backward(LayerCall& call, const Tensor& dy) override {
     const Tensor& x = structural::only_input(*this, call);
     const int64_t n = x.dim(0), c = x.dim(-1), cells = x.size() / (n * c > 0 ? n * c : 1);
-    Tensor dx(x.shape(), 0.0f);
+    // Average pooling writes every cell; max pooling one per channel, into zeros.
+    Tensor dx = max_ ? Tensor(x.shape(), 0.0f) : Tensor::for_overwrite(x.shape());
     if (max_ && static_cast<int64_t>(call.saved_indices.size()) != n * c) {
       throw Error(describe(*this) + ": backward called without a forward");
     }
-    for (int64_t b = 0; b < n; ++b) {
-      float* d = dx.data() + b * cells * c;
-      for (int64_t ch = 0; ch < c; ++ch) {
-        const float g = dy[b * c + ch];
+    for_chunks(n, cells * c, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        float* d = dx.data() + b * cells * c;
+        const float* g = dy.data() + b * c;
         if (max_) {
-          d[call.saved_indices[static_cast<size_t>(b * c + ch)] * c + ch] = g;
-        } else {
-          const float share = g / static_cast<float>(cells);
-          for (int64_t i = 0; i < cells; ++i) d[i * c + ch] = share;
+          for (int64_t ch = 0; ch < c; ++ch) d[call.saved_indices[static_cast<size_t>(b * c + ch)] * c + ch] = g[ch];
+          continue;
         }
+        for (int64_t i = 0; i < cells; ++i)
+          for (int64_t ch = 0; ch < c; ++ch) d[i * c + ch] = g[ch] / static_cast<float>(cells);
       }
-    }
+    });
     return one_gradient(std::move(dx));
   }
 

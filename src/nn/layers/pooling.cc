@@ -43,7 +43,9 @@ class PoolingLayer : public Layer {
   Tensor forward(LayerCall& call) override {
     const Tensor& x = structural::only_input(*this, call);
     const PoolGeometry g = geometry(x.dim(0), x.sample_shape());
-    Tensor y(p_.dims == 1 ? Shape{g.batch, g.out_w, g.channels} : Shape{g.batch, g.out_h, g.out_w, g.channels});
+    // The backend writes the output and (in backward) the input gradient whole.
+    Tensor y = Tensor::for_overwrite(p_.dims == 1 ? Shape{g.batch, g.out_w, g.channels}
+                                                  : Shape{g.batch, g.out_h, g.out_w, g.channels});
     if (p_.max) {
       call.saved_indices.assign(static_cast<size_t>(y.size()), 0);
       backend().max_pool2d(g, x.data(), y.data(), call.saved_indices.data());
@@ -56,7 +58,7 @@ class PoolingLayer : public Layer {
   std::vector<Tensor> backward(LayerCall& call, const Tensor& dy) override {
     const Tensor& x = structural::only_input(*this, call);
     const PoolGeometry g = geometry(x.dim(0), x.sample_shape());
-    Tensor dx(x.shape(), 0.0f);
+    Tensor dx = Tensor::for_overwrite(x.shape());
     if (p_.max) {
       if (static_cast<int64_t>(call.saved_indices.size()) != dy.size()) {
         throw Error(describe(*this) + ": backward called without a forward");
