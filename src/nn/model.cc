@@ -187,7 +187,8 @@ void Model::plan_fusion() {
 std::vector<std::pair<std::string, std::string>> Model::fused_activations() const {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (size_t i = 0; i < nodes_.size(); ++i)
-    if (fused_producer_[i] != kNotFused) pairs.emplace_back(nodes_[fused_producer_[i]]->layer->name(), nodes_[i]->layer->name());
+    if (fused_producer_[i] != kNotFused)
+      pairs.emplace_back(nodes_[fused_producer_[i]]->layer->name(), nodes_[i]->layer->name());
   return pairs;
 }
 
@@ -199,6 +200,10 @@ void set_layer_fusion(bool enabled) { g_layer_fusion = enabled; }
 bool layer_fusion() { return g_layer_fusion; }
 
 std::vector<Tensor> Model::forward(const std::vector<Tensor>& inputs, bool training) {
+  return forward(std::vector<Tensor>(inputs), training);
+}
+
+std::vector<Tensor> Model::forward(std::vector<Tensor>&& inputs, bool training) {
   const ScopedFlushDenormals flush;
   if (inputs.size() != input_nodes_.size())
     throw Error("model '" + name_ + "' expects " + std::to_string(input_nodes_.size()) + " input(s), got " +
@@ -216,7 +221,7 @@ std::vector<Tensor> Model::forward(const std::vector<Tensor>& inputs, bool train
   }
   node_outputs_.assign(nodes_.size(), Tensor());
   calls_.assign(nodes_.size(), LayerCall());
-  for (size_t i = 0; i < input_nodes_.size(); ++i) node_outputs_[i] = inputs[i];
+  for (size_t i = 0; i < input_nodes_.size(); ++i) node_outputs_[i] = std::move(inputs[i]);
   const bool fuse = layer_fusion();
   fused_now_.assign(nodes_.size(), false);
   if (fuse)
@@ -235,7 +240,8 @@ std::vector<Tensor> Model::forward(const std::vector<Tensor>& inputs, bool train
       calls_[p].output = &node_outputs_[i];
       continue;
     }
-    if (fuse && fused_consumer_[i] != kNotFused) c.fused_activation = nodes_[fused_consumer_[i]]->layer->as_activation();
+    if (fuse && fused_consumer_[i] != kNotFused)
+      c.fused_activation = nodes_[fused_consumer_[i]]->layer->as_activation();
     node_outputs_[i] = layer.forward(c);
     c.output = &node_outputs_[i];
     Shape want = nodes_[i]->shape;
@@ -252,7 +258,9 @@ std::vector<Tensor> Model::forward(const std::vector<Tensor>& inputs, bool train
   return out;
 }
 
-void Model::backward(const std::vector<Tensor>& d_outputs) {
+void Model::backward(const std::vector<Tensor>& d_outputs) { backward(std::vector<Tensor>(d_outputs)); }
+
+void Model::backward(std::vector<Tensor>&& d_outputs) {
   const ScopedFlushDenormals flush;
   if (d_outputs.size() != output_nodes_.size())
     throw Error("model '" + name_ + "' backward expects " + std::to_string(output_nodes_.size()) +
@@ -265,7 +273,7 @@ void Model::backward(const std::vector<Tensor>& d_outputs) {
       if (d_outputs[k].shape() != node_outputs_[i].shape())
         throw Error("model '" + name_ + "': gradient for output " + std::to_string(k) + " has shape " +
                     shape_str(d_outputs[k].shape()) + ", output has " + shape_str(node_outputs_[i].shape()));
-      add_into(grads[i], Tensor(d_outputs[k]));  // the same node may be listed as two outputs
+      add_into(grads[i], std::move(d_outputs[k]));  // the same node may be listed as two outputs
     }
   }
   // A node's gradient is needed when it or something upstream has weights to train; the

@@ -87,13 +87,17 @@ Tensor Tensor::gather_rows(const std::vector<int64_t>& rows) const {
   const int64_t row = shape_[0] == 0 ? 0 : size() / shape_[0];
   Shape s = shape_;
   s[0] = static_cast<int64_t>(rows.size());
-  Tensor out = for_overwrite(std::move(s));
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const int64_t r = rows[i];
+  for (const int64_t r : rows)
     if (r < 0 || r >= shape_[0])
       throw Error("gather_rows index " + std::to_string(r) + " is outside a tensor of shape " + shape_str(shape_));
-    std::copy(data_.begin() + r * row, data_.begin() + (r + 1) * row, out.data_.begin() + static_cast<int64_t>(i) * row);
-  }
+  Tensor out = for_overwrite(std::move(s));
+  // A training batch is gathered every step: a large one is copied by all threads.
+  const float* src = data_.data();
+  float* dst = out.data_.data();
+  for_chunks(static_cast<int64_t>(rows.size()), row, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i)
+      std::copy(src + rows[static_cast<size_t>(i)] * row, src + (rows[static_cast<size_t>(i)] + 1) * row, dst + i * row);
+  });
   return out;
 }
 

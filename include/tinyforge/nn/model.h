@@ -54,8 +54,12 @@ class Model {
 
   // Forward on batches (one tensor per model input); returns one tensor per output.
   std::vector<Tensor> forward(const std::vector<Tensor>& inputs, bool training);
+  // The same, taking the inputs over instead of copying them (the model keeps them until the
+  // next forward: layers' backward passes read them).
+  std::vector<Tensor> forward(std::vector<Tensor>&& inputs, bool training);
   // Backward after a training forward: dL/d(outputs) -> accumulates Param grads.
   void backward(const std::vector<Tensor>& d_outputs);
+  void backward(std::vector<Tensor>&& d_outputs);  // the same, consuming the gradients
   void zero_grads();
 
   // Layers in topological order (each shared layer once).

@@ -52,7 +52,8 @@ void sum_of_products(const Term* terms, int64_t n, const float* start, int64_t C
   }
   for (; c + 8 <= C; c += 8) {
     __m256 s0 = start ? _mm256_loadu_ps(start + c) : _mm256_setzero_ps();
-    for (int64_t t = 0; t < n; ++t) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(terms[t].a + c), _mm256_loadu_ps(terms[t].b + c), s0);
+    for (int64_t t = 0; t < n; ++t)
+      s0 = _mm256_fmadd_ps(_mm256_loadu_ps(terms[t].a + c), _mm256_loadu_ps(terms[t].b + c), s0);
     _mm256_storeu_ps(out + c, s0);
   }
   for (; c < C; ++c) {

@@ -131,8 +131,8 @@ constexpr int64_t kRun = 256;
 template <Fused A>
 void block_gradient_sums_inner(const float* dy, const float* x, int64_t rows, int64_t C, int64_t inner,
                                const float* __restrict mean, const float* __restrict inv_std,
-                               const float* __restrict scale, const float* __restrict shift,
-                               double* __restrict sum_g, double* __restrict sum_g_xhat) {
+                               const float* __restrict scale, const float* __restrict shift, double* __restrict sum_g,
+                               double* __restrict sum_g_xhat) {
   std::fill(sum_g, sum_g + C, 0.0);
   std::fill(sum_g_xhat, sum_g_xhat + C, 0.0);
   float g[kRun], xhat[kRun];
@@ -161,8 +161,8 @@ void block_gradient_sums_inner(const float* dy, const float* x, int64_t rows, in
 
 template <Fused A>
 void input_gradient_rows(const float* dy, const float* x, int64_t rows, int64_t C, int64_t inner, const Affine& a,
-                         const float* __restrict k, const float* __restrict mean_g,
-                         const float* __restrict mean_g_xhat, float* dx) {
+                         const float* __restrict k, const float* __restrict mean_g, const float* __restrict mean_g_xhat,
+                         float* dx) {
   const float* __restrict mean = a.mean;
   const float* __restrict inv_std = a.inv_std;
   const float* __restrict scale = a.scale;
@@ -190,15 +190,9 @@ void input_gradient_rows(const float* dy, const float* x, int64_t rows, int64_t 
 template <typename F>
 void with_activation(Fused act, F&& fn) {
   switch (act) {
-    case Fused::kRelu:
-      fn(std::integral_constant<Fused, Fused::kRelu>{});
-      return;
-    case Fused::kRelu6:
-      fn(std::integral_constant<Fused, Fused::kRelu6>{});
-      return;
-    case Fused::kNone:
-      fn(std::integral_constant<Fused, Fused::kNone>{});
-      return;
+    case Fused::kRelu: fn(std::integral_constant<Fused, Fused::kRelu>{}); return;
+    case Fused::kRelu6: fn(std::integral_constant<Fused, Fused::kRelu6>{}); return;
+    case Fused::kNone: fn(std::integral_constant<Fused, Fused::kNone>{}); return;
   }
 }
 

@@ -2,8 +2,10 @@
 //   MSE: e^2, 2e.   MAE: |e|, sign(e) (0 at e = 0).
 //   Huber: 0.5 e^2, e where |e| <= delta; delta |e| - 0.5 delta^2, delta sign(e) beyond.
 #include <cmath>
+#include <vector>
 
 #include "nn/losses/loss_util.h"
+#include "nn/parallel_chunks.h"
 #include "tinyforge/nn/losses.h"
 
 namespace tinyforge::nn {
@@ -17,14 +19,28 @@ double elementwise(const std::string& loss, const Tensor& y_true, const Tensor& 
   loss_detail::check_same_size(loss, y_true, y_pred);
   loss_detail::UnitWeights weight(loss, sample_weight, n, y_pred.size());
   loss_detail::prepare_grad(grad, y_pred);
+  // Samples are split between threads; each sums its own values in order, and the samples'
+  // sums are added in order, so the result does not depend on the thread count.
+  const int64_t per = n > 0 ? y_pred.size() / n : 0;
+  std::vector<double> sample_total(static_cast<size_t>(n));
+  const float* pred = y_pred.data();
+  const float* truth = y_true.data();
+  float* g_out = grad ? grad->data() : nullptr;
+  for_chunks(n, per, [&](int64_t s0, int64_t s1) {
+    for (int64_t s = s0; s < s1; ++s) {
+      double total = 0;
+      for (int64_t i = s * per; i < (s + 1) * per; ++i) {
+        const double e = double(pred[i]) - double(truth[i]);
+        const auto [l, g] = f(e);
+        const double w = weight(i);
+        total += w * l;
+        if (g_out) g_out[i] = float(w * g);
+      }
+      sample_total[static_cast<size_t>(s)] = total;
+    }
+  });
   double total = 0;
-  for (int64_t i = 0; i < y_pred.size(); ++i) {
-    const double e = double(y_pred[i]) - double(y_true[i]);
-    const auto [l, g] = f(e);
-    const double w = weight(i);
-    total += w * l;
-    if (grad) (*grad)[i] = float(w * g);
-  }
+  for (const double t : sample_total) total += t;
   return total;
 }
 

@@ -132,10 +132,10 @@ History Model::fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y, c
       if (!sample_weights.empty()) wb = sample_weights.gather_rows(rows);
 
       zero_grads();
-      auto pred = forward(xb, true);
+      auto pred = forward(std::move(xb), true);
       std::vector<Tensor> grads;
       double l = outputs_loss(*loss_, yb, pred, wb.empty() ? nullptr : &wb, &grads, &per);
-      backward(grads);
+      backward(std::move(grads));
       l += regularization(*this, true);
       optimizer_->apply(trainable);
       for (const auto& m : metrics_) m->update(yb[0], pred[0]);

@@ -105,7 +105,7 @@ Logs evaluate_batches(Model& model, const std::vector<Tensor>& x, const std::vec
     const int64_t e = std::min(n, b + batch_size);
     auto xb = slice_all(x, b, e);
     auto yb = slice_all(y, b, e);
-    auto pred = model.forward(xb, false);
+    auto pred = model.forward(std::move(xb), false);
     const double l = outputs_loss(*model.loss(), yb, pred, nullptr, nullptr, &per) + regularization(model, false);
     loss_sum += l * static_cast<double>(e - b);
     for (size_t k = 0; k < names.size(); ++k) per_sum[k] += per[k] * static_cast<double>(e - b);
