@@ -355,7 +355,8 @@ TEST(CpuBackend, PoolsAgreeWithReference) {
                                "x" + std::to_string(k_w) + (same ? " same" : " valid");
       const Vec in = random_vec(rng, in_size(g)), d_out = random_vec(rng, out_size(g));
       Vec out_r(static_cast<size_t>(out_size(g))), out_c = out_r;
-      std::vector<int64_t> am_r(out_r.size()), am_c(out_r.size());
+      // Garbage where the argmax goes: every entry must be written (layers do not clear it).
+      std::vector<int64_t> am_r(out_r.size(), 777777), am_c(out_r.size(), -555555);
       ref->max_pool2d(g, in.data(), out_r.data(), am_r.data());
       cpu->max_pool2d(g, in.data(), out_c.data(), am_c.data());
       EXPECT_EQ(out_r, out_c) << what;

@@ -36,7 +36,8 @@ struct LayerCall {
   std::vector<const Tensor*> inputs;   // valid during forward and backward
   const Tensor* output = nullptr;      // set by the model after forward
   std::vector<Tensor> saved;           // anything else forward wants backward to have
-  std::vector<int64_t> saved_indices;  // e.g. max-pool argmax
+  // e.g. max-pool argmax; resize() leaves new entries uninitialized (for one the backend fills)
+  std::vector<int64_t, UninitializedAllocator<int64_t>> saved_indices;
   // False when no input's gradient is used (every input is a model input, or nothing upstream
   // has trainable weights): backward may then return empty tensors instead of d(input).
   bool need_input_grad = true;

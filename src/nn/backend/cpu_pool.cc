@@ -44,10 +44,14 @@ void max_pool_window(const float* img, int32_t origin, const int32_t* window, in
           where = _mm256_blendv_epi8(where, _mm256_set1_epi32(offset), _mm256_castps_si256(greater));
         }
         _mm256_storeu_ps(out + c0 + c, max);
-        if (argmax) {
-          alignas(32) int32_t lanes[8];
-          _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), where);
-          for (int64_t l = 0; l < 8; ++l) argmax[c0 + c + l] = argmax_base + lanes[l] + c0 + c + l;
+        if (argmax) {  // argmax_base + offset + c0 + c + lane, widened to 64 bits four lanes at a time
+          const __m256i in_image = _mm256_add_epi32(where, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+          const __m256i base = _mm256_set1_epi64x(argmax_base + c0 + c);
+          int64_t* a = argmax + c0 + c;
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(a),
+                              _mm256_add_epi64(base, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(in_image))));
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(a + 4),
+                              _mm256_add_epi64(base, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(in_image, 1))));
         }
       }
       continue;

@@ -47,7 +47,8 @@ class PoolingLayer : public Layer {
     Tensor y = Tensor::for_overwrite(p_.dims == 1 ? Shape{g.batch, g.out_w, g.channels}
                                                   : Shape{g.batch, g.out_h, g.out_w, g.channels});
     if (p_.max) {
-      call.saved_indices.assign(static_cast<size_t>(y.size()), 0);
+      call.saved_indices.clear();
+      call.saved_indices.resize(static_cast<size_t>(y.size()));  // the backend writes every argmax
       backend().max_pool2d(g, x.data(), y.data(), call.saved_indices.data());
     } else {
       backend().avg_pool2d(g, x.data(), y.data());
