@@ -22,7 +22,7 @@ bool is_pointwise(const ConvGeometry& g) {
 
 // Rows per im2col block: keep a block near 128 KiB so it stays in L2 while the GEMM runs.
 int64_t block_rows(int64_t k) {
-  return std::clamp<int64_t>(32768 / std::max<int64_t>(k, 1), 16, 512);
+  return std::clamp<int64_t>(98304 / std::max<int64_t>(k, 1), 16, 2048);
 }
 
 // dst[0, len) = src[0, len). The runs of a first layer's patches are a few values (3 for a 3x3
@@ -168,17 +168,25 @@ void CpuBackend::conv2d_backward_input(const ConvGeometry& g, const float* d_out
     });
     return;
   }
-  // One image per task: col2im scatters within an image, so images never race.
+  // Whole images per task: col2im scatters within an image, so images never race. Small images
+  // go several to one product (their rows of d_out are contiguous): each product call costs its
+  // own setup and packing of the filter.
   const int64_t block = block_rows(k), image = g.in_h * g.in_w * g.in_c;
+  const int64_t group = std::max<int64_t>(1, block / std::max<int64_t>(pixels, 1));
   pool_->parallel_for(g.batch, 1, [&](int t, int64_t b0, int64_t b1) {
-    float* col = scratch(col_, t, block * k);
-    for (int64_t b = b0; b < b1; ++b) {
-      float* d_img = d_in + b * image;
-      std::memset(d_img, 0, sizeof(float) * static_cast<size_t>(image));
+    float* col = scratch(col_, t, std::max(block, pixels) * k);
+    for (int64_t b = b0; b < b1; b += group) {
+      const int64_t images = std::min(group, b1 - b);
+      std::memset(d_in + b * image, 0, sizeof(float) * static_cast<size_t>(images * image));
+      if (images > 1) {  // whole images at once
+        eigen_gemm(false, true, images * pixels, k, n, 1.0f, d_out + b * pixels * n, n, filter, n, 0.0f, col, k);
+        for (int64_t i = 0; i < images; ++i) col2im_add(g, col + i * pixels * k, 0, pixels, d_in + (b + i) * image);
+        continue;
+      }
       for (int64_t p0 = 0; p0 < pixels; p0 += block) {
         const int64_t p1 = std::min(pixels, p0 + block);
         eigen_gemm(false, true, p1 - p0, k, n, 1.0f, d_out + (b * pixels + p0) * n, n, filter, n, 0.0f, col, k);
-        col2im_add(g, col, p0, p1, d_img);
+        col2im_add(g, col, p0, p1, d_in + b * image);
       }
     }
   });
