@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 namespace tinyforge::nn {
@@ -68,6 +69,21 @@ TEST(ThreadPool, ParallelForPartitionsAreFixed) {
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(pool.parallel_for(0, 1, [&](int, int64_t, int64_t) { ++calls; }), 0);
   EXPECT_EQ(calls, 1);
+}
+
+// Two threads of the user's sharing the pool (Tensor fills its large tensors through it): the
+// one that finds a job in flight runs its own chunks, and every job still runs each chunk once.
+TEST(ThreadPool, CallersOnTwoThreadsEachGetTheirJobDone) {
+  ThreadPool pool(2);
+  constexpr int kJobs = 20000;
+  std::vector<std::atomic<int>> a(2), b(2);
+  std::thread other([&] {
+    for (int j = 0; j < kJobs; ++j) pool.run(2, [&](int c) { b[static_cast<size_t>(c)].fetch_add(1); });
+  });
+  for (int j = 0; j < kJobs; ++j) pool.run(2, [&](int c) { a[static_cast<size_t>(c)].fetch_add(1); });
+  other.join();
+  for (const auto& n : a) EXPECT_EQ(n.load(), kJobs);
+  for (const auto& n : b) EXPECT_EQ(n.load(), kJobs);
 }
 
 TEST(ThreadPool, NestedCallsRunSerially) {

@@ -79,8 +79,9 @@ void ThreadPool::worker() {
 
 void ThreadPool::run(int parts, const std::function<void(int)>& fn) {
   parts = std::min(parts, size_);
-  // Nested calls (from inside a job) and single-thread pools run serially, same partitions.
-  if (parts <= 1 || size_ == 1 || t_in_pool) {
+  // Nested calls (from inside a job), calls from a second thread while a job is in flight and
+  // single-thread pools run serially, same partitions.
+  if (parts <= 1 || size_ == 1 || t_in_pool || busy_.exchange(true, std::memory_order_acquire)) {
     for (int c = 0; c < parts; ++c) fn(c);
     return;
   }
@@ -101,6 +102,7 @@ void ThreadPool::run(int parts, const std::function<void(int)>& fn) {
     else
       std::this_thread::yield();
   }
+  busy_.store(false, std::memory_order_release);
 }
 
 }  // namespace tinyforge::nn

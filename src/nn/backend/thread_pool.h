@@ -63,6 +63,9 @@ class ThreadPool {
   std::atomic<uint32_t> generation_{0};  // what sleeping workers wait on
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
+  // Set while a job is in flight. A second thread calling run() meanwhile (a user's own thread
+  // making a large Tensor, say) runs its chunks itself instead of replacing the job.
+  std::atomic<bool> busy_{false};
 };
 
 }  // namespace tinyforge::nn
