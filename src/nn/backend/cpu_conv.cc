@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "nn/backend/cpu_backend.h"
+#include "nn/backend/cpu_conv_direct.h"
 #include "nn/backend/eigen_gemm.h"
 
 namespace tinyforge::nn {
@@ -147,6 +148,12 @@ void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* fil
     pool_->parallel_for(m, 16, [&](int, int64_t r0, int64_t r1) {
       eigen_gemm(false, false, r1 - r0, n, k, 1.0f, in + r0 * k, k, filter, n, 0.0f, out + r0 * n, n);
       if (bias) add_bias(out + r0 * n, r1 - r0, n, bias);
+    });
+    return;
+  }
+  if (direct_conv_applies(g)) {
+    pool_->parallel_for(g.batch * g.out_h, 2, [&](int, int64_t r0, int64_t r1) {
+      direct_conv_rows(g, in, filter, bias, r0, r1, out);
     });
     return;
   }

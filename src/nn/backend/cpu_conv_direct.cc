@@ -1,0 +1,110 @@
+// Direct Conv2D forward: a tile of up to 6 output pixels of one row x 16 (or 8) filters lives in
+// 12 (or 6) AVX2 registers while the kernel's taps and input channels stream past; each step
+// loads 2 filter vectors and broadcasts one input value per pixel. The filter block of a tile
+// (taps x input channels x 16 floats) stays in the first-level cache across a row's tiles.
+#include "nn/backend/cpu_conv_direct.h"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
+namespace tinyforge::nn {
+
+#if defined(__AVX2__) && defined(__FMA__)
+namespace {
+
+constexpr int kMaxPixels = 6;
+
+// kPix consecutive output pixels x kVec * 8 filters starting at `co`. `src` is the input at the
+// first pixel's top-left tap; pixel j's patch starts c_in floats after pixel j - 1's. The
+// accumulators are named variables: held in an array, GCC stored them back to the stack on every
+// step.
+#define TINYFORGE_DIRECT_FOR_PIXELS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
+template <int kPix, int kVec>
+void tile(const ConvGeometry& g, const float* src, const float* filter, const float* bias, int64_t co, float* out) {
+  static_assert(kPix >= 1 && kPix <= kMaxPixels && (kVec == 1 || kVec == 2));
+  const int64_t c_in = g.in_c, c_out = g.out_c, row = g.in_w * c_in;
+  const __m256 b0 = bias ? _mm256_loadu_ps(bias + co) : _mm256_setzero_ps();
+  const __m256 b1 = kVec == 2 && bias ? _mm256_loadu_ps(bias + co + 8) : _mm256_setzero_ps();
+#define TINYFORGE_DIRECT_INIT(j) __m256 a##j##0 = b0, a##j##1 = b1;
+  TINYFORGE_DIRECT_FOR_PIXELS(TINYFORGE_DIRECT_INIT)
+#undef TINYFORGE_DIRECT_INIT
+  for (int64_t ky = 0; ky < g.k_h; ++ky)
+    for (int64_t kx = 0; kx < g.k_w; ++kx) {
+      const float* x = src + ky * row + kx * c_in;
+      const float* w = filter + (ky * g.k_w + kx) * c_in * c_out + co;
+      for (int64_t ci = 0; ci < c_in; ++ci, w += c_out) {
+        const __m256 w0 = _mm256_loadu_ps(w);
+        const __m256 w1 = kVec == 2 ? _mm256_loadu_ps(w + 8) : _mm256_setzero_ps();
+#define TINYFORGE_DIRECT_STEP(j)                                 \
+  if constexpr (kPix > j) {                                      \
+    const __m256 xv = _mm256_broadcast_ss(x + j * c_in + ci);    \
+    a##j##0 = _mm256_fmadd_ps(xv, w0, a##j##0);                  \
+    if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, w1, a##j##1); \
+  }
+        TINYFORGE_DIRECT_FOR_PIXELS(TINYFORGE_DIRECT_STEP)
+#undef TINYFORGE_DIRECT_STEP
+      }
+    }
+#define TINYFORGE_DIRECT_STORE(j)                                                 \
+  if constexpr (kPix > j) {                                                       \
+    _mm256_storeu_ps(out + j * c_out + co, a##j##0);                              \
+    if constexpr (kVec == 2) _mm256_storeu_ps(out + j * c_out + co + 8, a##j##1); \
+  }
+  TINYFORGE_DIRECT_FOR_PIXELS(TINYFORGE_DIRECT_STORE)
+#undef TINYFORGE_DIRECT_STORE
+}
+
+#undef TINYFORGE_DIRECT_FOR_PIXELS
+
+template <int kVec>
+void tile_of(int pixels, const ConvGeometry& g, const float* src, const float* filter, const float* bias, int64_t co,
+             float* out) {
+  switch (pixels) {
+    case 6: return tile<6, kVec>(g, src, filter, bias, co, out);
+    case 5: return tile<5, kVec>(g, src, filter, bias, co, out);
+    case 4: return tile<4, kVec>(g, src, filter, bias, co, out);
+    case 3: return tile<3, kVec>(g, src, filter, bias, co, out);
+    case 2: return tile<2, kVec>(g, src, filter, bias, co, out);
+    default: return tile<1, kVec>(g, src, filter, bias, co, out);
+  }
+}
+
+}  // namespace
+
+bool direct_conv_applies(const ConvGeometry& g) {
+  return g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.pad_top == 0 &&
+         g.pad_left == 0 && g.out_h == g.in_h - g.k_h + 1 && g.out_w == g.in_w - g.k_w + 1 && g.out_c % 8 == 0 &&
+         g.out_c > 0;
+}
+
+void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filter, const float* bias, int64_t r0,
+                      int64_t r1, float* out) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t b = r / g.out_h, oy = r % g.out_h;
+    const float* in_row = in + (b * g.in_h + oy) * g.in_w * g.in_c;
+    float* out_row = out + r * g.out_w * g.out_c;
+    for (int64_t co = 0; co < g.out_c; co += 16) {
+      const bool two = co + 16 <= g.out_c;
+      for (int64_t ox = 0; ox < g.out_w; ox += kMaxPixels) {
+        const int pixels = static_cast<int>(g.out_w - ox < kMaxPixels ? g.out_w - ox : kMaxPixels);
+        const float* src = in_row + ox * g.in_c;
+        float* dst = out_row + ox * g.out_c;
+        if (two)
+          tile_of<2>(pixels, g, src, filter, bias, co, dst);
+        else
+          tile_of<1>(pixels, g, src, filter, bias, co, dst);
+      }
+    }
+  }
+}
+
+#else  // no AVX2: the im2col path does everything
+
+bool direct_conv_applies(const ConvGeometry&) { return false; }
+void direct_conv_rows(const ConvGeometry&, const float*, const float*, const float*, int64_t, int64_t, float*) {}
+
+#endif
+
+}  // namespace tinyforge::nn
