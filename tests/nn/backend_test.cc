@@ -207,11 +207,13 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
       {2, 49, 10, 1, 64, 10, 4, 2, 2, 1, 1, true},  // kws_dscnn first layer: same, stride 2
       {3, 1, 40, 3, 16, 1, 5, 1, 1, 1, 1, false},   // gesture_conv1d first layer (Conv1D as 1 x W)
       {1, 9, 9, 2, 32, 3, 3, 1, 2, 2, 1, true},     // dilation, mixed strides, same
-      // The direct forward (valid, unit stride, filters in multiples of 8): full 16-filter tiles,
-      // an 8-filter remainder, rows of 6-pixel tiles with 1-5 pixels left over.
+      // The direct kernels (valid, unit stride, filters in multiples of 8): full 16-filter tiles,
+      // 8-filter remainders, rows of 6-pixel tiles with 1-5 pixels left over, 6-channel blocks of
+      // the filter gradient with 1-5 channels left over.
       {2, 13, 13, 16, 32, 3, 3, 1, 1, 1, 1, false},  // fmnist_cnn's second layer
       {1, 9, 12, 5, 24, 2, 4, 1, 1, 1, 1, false},
       {3, 6, 7, 3, 8, 5, 1, 1, 1, 1, 1, false},
+      {1, 8, 10, 24, 16, 3, 2, 1, 1, 1, 1, false},  // 16 + 8 input channels
   };
   Rng rng(2024);
   for (int i = 0; i < 16; ++i) {

@@ -71,6 +71,63 @@ void tile_of(int pixels, const ConvGeometry& g, const float* src, const float* f
   }
 }
 
+// The filter gradient of one tap (ky, kx), input channels [ci, ci + kCi) x filters [co, co +
+// kVec * 8), summed over output rows [r0, r1) and added to acc: the accumulators are loaded once,
+// take every pixel's product in order (rows, then columns), and are stored once.
+#define TINYFORGE_DIRECT_FOR_CHANNELS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
+template <int kCi, int kVec>
+void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1, int64_t ky,
+                   int64_t kx, int64_t ci, int64_t co, float* acc) {
+  static_assert(kCi >= 1 && kCi <= kMaxPixels && (kVec == 1 || kVec == 2));
+  const int64_t c_in = g.in_c, c_out = g.out_c;
+  float* a = acc + ((ky * g.k_w + kx) * c_in + ci) * c_out + co;
+#define TINYFORGE_DIRECT_LOAD(j)                                                   \
+  __m256 a##j##0 = kCi > j ? _mm256_loadu_ps(a + j * c_out) : _mm256_setzero_ps(); \
+  __m256 a##j##1 = kCi > j && kVec == 2 ? _mm256_loadu_ps(a + j * c_out + 8) : _mm256_setzero_ps();
+  TINYFORGE_DIRECT_FOR_CHANNELS(TINYFORGE_DIRECT_LOAD)
+#undef TINYFORGE_DIRECT_LOAD
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t b = r / g.out_h, oy = r % g.out_h;
+    const float* x = in + ((b * g.in_h + oy + ky) * g.in_w + kx) * c_in + ci;
+    const float* d = d_out + r * g.out_w * c_out + co;
+    for (int64_t ox = 0; ox < g.out_w; ++ox, x += c_in, d += c_out) {
+      const __m256 d0 = _mm256_loadu_ps(d);
+      const __m256 d1 = kVec == 2 ? _mm256_loadu_ps(d + 8) : _mm256_setzero_ps();
+#define TINYFORGE_DIRECT_STEP(j)                                         \
+  if constexpr (kCi > j) {                                               \
+    const __m256 xv = _mm256_broadcast_ss(x + j);                        \
+    a##j##0 = _mm256_fmadd_ps(xv, d0, a##j##0);                          \
+    if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, d1, a##j##1); \
+  }
+      TINYFORGE_DIRECT_FOR_CHANNELS(TINYFORGE_DIRECT_STEP)
+#undef TINYFORGE_DIRECT_STEP
+    }
+  }
+#define TINYFORGE_DIRECT_STORE(j)                                          \
+  if constexpr (kCi > j) {                                                 \
+    _mm256_storeu_ps(a + j * c_out, a##j##0);                              \
+    if constexpr (kVec == 2) _mm256_storeu_ps(a + j * c_out + 8, a##j##1); \
+  }
+  TINYFORGE_DIRECT_FOR_CHANNELS(TINYFORGE_DIRECT_STORE)
+#undef TINYFORGE_DIRECT_STORE
+}
+
+#undef TINYFORGE_DIRECT_FOR_CHANNELS
+
+template <int kVec>
+void gradient_tile_of(int channels, const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1,
+                      int64_t ky, int64_t kx, int64_t ci, int64_t co, float* acc) {
+  switch (channels) {
+    case 6: return gradient_tile<6, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
+    case 5: return gradient_tile<5, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
+    case 4: return gradient_tile<4, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
+    case 3: return gradient_tile<3, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
+    case 2: return gradient_tile<2, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
+    default: return gradient_tile<1, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
+  }
+}
+
 }  // namespace
 
 bool direct_conv_applies(const ConvGeometry& g) {
@@ -100,10 +157,39 @@ void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filte
   }
 }
 
+void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, const float* d_out, int64_t r0,
+                                      int64_t r1, float* acc, float* acc_bias) {
+  // Rows in blocks, so a block's input and output gradient rows stay in cache across the taps.
+  constexpr int64_t kRowBlock = 16;
+  for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
+    const int64_t re = rb + kRowBlock < r1 ? rb + kRowBlock : r1;
+    if (acc_bias) {
+      for (int64_t r = rb; r < re; ++r) {
+        const float* d = d_out + r * g.out_w * g.out_c;
+        for (int64_t ox = 0; ox < g.out_w; ++ox)
+          for (int64_t co = 0; co < g.out_c; ++co) acc_bias[co] += d[ox * g.out_c + co];
+      }
+    }
+    for (int64_t ky = 0; ky < g.k_h; ++ky)
+      for (int64_t kx = 0; kx < g.k_w; ++kx)
+        for (int64_t ci = 0; ci < g.in_c; ci += kMaxPixels) {
+          const int channels = static_cast<int>(g.in_c - ci < kMaxPixels ? g.in_c - ci : kMaxPixels);
+          for (int64_t co = 0; co < g.out_c; co += 16) {
+            if (co + 16 <= g.out_c)
+              gradient_tile_of<2>(channels, g, in, d_out, rb, re, ky, kx, ci, co, acc);
+            else
+              gradient_tile_of<1>(channels, g, in, d_out, rb, re, ky, kx, ci, co, acc);
+          }
+        }
+  }
+}
+
 #else  // no AVX2: the im2col path does everything
 
 bool direct_conv_applies(const ConvGeometry&) { return false; }
 void direct_conv_rows(const ConvGeometry&, const float*, const float*, const float*, int64_t, int64_t, float*) {}
+void direct_conv_filter_gradient_rows(const ConvGeometry&, const float*, const float*, int64_t, int64_t, float*,
+                                      float*) {}
 
 #endif
 
