@@ -1,7 +1,9 @@
-// Direct Conv2D forward: a tile of up to 6 output pixels of one row x 16 (or 8) filters lives in
-// 12 (or 6) AVX2 registers while the kernel's taps and input channels stream past; each step
-// loads 2 filter vectors and broadcasts one input value per pixel. The filter block of a tile
-// (taps x input channels x 16 floats) stays in the first-level cache across a row's tiles.
+// Direct Conv2D kernels. Forward: a tile of up to 6 output pixels of one row x 16 (or 8) filters
+// lives in 12 (or 6) AVX2 registers while the kernel's taps and input channels stream past; each
+// step loads 2 filter vectors and broadcasts one input value per pixel. The filter block of a tile
+// (taps x input channels x 16 floats) stays in the first-level cache across a row's tiles. Filter
+// gradient: per tap, 6 input channels x 16 filters in registers while a block of output rows
+// streams past. (The input gradient stays with Eigen + col2im: a direct gather was slower.)
 #include "nn/backend/cpu_conv_direct.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
