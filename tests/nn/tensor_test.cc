@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tinyforge/error.h"
+#include "tinyforge/nn/backend.h"
 
 namespace tinyforge::nn {
 namespace {
@@ -50,6 +51,30 @@ TEST(Tensor, SliceAndGatherRows) {
   EXPECT_EQ(g.to_vector(), (std::vector<float>{30, 31, 0, 1, 30, 31}));
   EXPECT_THROW(t.gather_rows({4}), Error);
   EXPECT_EQ(t.sample_shape(), (Shape{2}));
+}
+
+// Large tensors are filled and gathered by the backend's threads: every value must still be set,
+// and the storage recycled from a freed tensor of other values must not show through.
+TEST(Tensor, LargeFillsAndGathersOnTwoThreadsCoverEveryValue) {
+  set_backend("cpu");
+  set_threads(2);
+  { Tensor garbage({300000}, 7.0f); }  // its memory is likely handed to the next tensor
+  const Tensor zeros({300000});
+  const Tensor fives({3, 100000}, 5.0f);
+  for (int64_t i = 0; i < zeros.size(); ++i) ASSERT_EQ(zeros[i], 0.0f) << i;
+  for (int64_t i = 0; i < fives.size(); ++i) ASSERT_EQ(fives[i], 5.0f) << i;
+  Tensor rows({5000, 40});
+  for (int64_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<float>(i);
+  std::vector<int64_t> order;
+  for (int64_t r = 4999; r >= 0; r -= 2) order.push_back(r);
+  const Tensor g = rows.gather_rows(order);
+  ASSERT_EQ(g.shape(), (Shape{2500, 40}));
+  for (int64_t i = 0; i < 2500; ++i)
+    for (int64_t j = 0; j < 40; ++j) ASSERT_EQ(g[i * 40 + j], static_cast<float>(order[i] * 40 + j)) << i << " " << j;
+  const Tensor w = Tensor::for_overwrite({7, 3});
+  EXPECT_EQ(w.shape(), (Shape{7, 3}));
+  EXPECT_EQ(w.size(), 21);
+  set_threads(0);
 }
 
 }  // namespace
