@@ -39,10 +39,10 @@ void tile(const ConvGeometry& g, const float* src, const float* filter, const fl
       for (int64_t ci = 0; ci < c_in; ++ci, w += c_out) {
         const __m256 w0 = _mm256_loadu_ps(w);
         const __m256 w1 = kVec == 2 ? _mm256_loadu_ps(w + 8) : _mm256_setzero_ps();
-#define TINYFORGE_DIRECT_STEP(j)                                 \
-  if constexpr (kPix > j) {                                      \
-    const __m256 xv = _mm256_broadcast_ss(x + j * c_in + ci);    \
-    a##j##0 = _mm256_fmadd_ps(xv, w0, a##j##0);                  \
+#define TINYFORGE_DIRECT_STEP(j)                                         \
+  if constexpr (kPix > j) {                                              \
+    const __m256 xv = _mm256_broadcast_ss(x + j * c_in + ci);            \
+    a##j##0 = _mm256_fmadd_ps(xv, w0, a##j##0);                          \
     if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, w1, a##j##1); \
   }
         TINYFORGE_DIRECT_FOR_PIXELS(TINYFORGE_DIRECT_STEP)
@@ -188,7 +188,9 @@ void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, co
 
 #else  // no AVX2: the im2col path does everything
 
-bool direct_conv_applies(const ConvGeometry&) { return false; }
+bool direct_conv_applies(const ConvGeometry&) {
+  return false;
+}
 void direct_conv_rows(const ConvGeometry&, const float*, const float*, const float*, int64_t, int64_t, float*) {}
 void direct_conv_filter_gradient_rows(const ConvGeometry&, const float*, const float*, int64_t, int64_t, float*,
                                       float*) {}
