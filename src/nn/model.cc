@@ -222,17 +222,14 @@ std::vector<Tensor> Model::forward(std::vector<Tensor>&& inputs, bool training) 
   node_outputs_.assign(nodes_.size(), Tensor());
   calls_.assign(nodes_.size(), LayerCall());
   for (size_t i = 0; i < input_nodes_.size(); ++i) node_outputs_[i] = std::move(inputs[i]);
-  const bool fuse = layer_fusion();
-  fused_now_.assign(nodes_.size(), false);
-  if (fuse)
-    for (size_t i = 0; i < nodes_.size(); ++i) fused_now_[i] = fused_producer_[i] != kNotFused;
+  const bool fuse = fused_last_forward_ = layer_fusion();
   for (size_t i = input_nodes_.size(); i < nodes_.size(); ++i) {
     Layer& layer = *nodes_[i]->layer;
     LayerCall& c = calls_[i];
     c.training = training;
     c.rng = &rng_;
     for (size_t j : node_input_index_[i]) c.inputs.push_back(&node_outputs_[j]);
-    if (fused_now_[i]) {
+    if (fuse && fused_producer_[i] != kNotFused) {
       // The producer has applied this activation already: take over its output.
       const size_t p = fused_producer_[i];
       node_outputs_[i] = std::move(node_outputs_[p]);
@@ -292,7 +289,7 @@ void Model::backward(std::vector<Tensor>&& d_outputs) {
     bool inputs_need = false;
     for (size_t j : node_input_index_[i]) inputs_need = inputs_need || grad_needed[j];
     calls_[i].need_input_grad = inputs_need;
-    if (fused_now_[i]) {  // the producer's backward takes d(activation) itself
+    if (fused_last_forward_ && fused_producer_[i] != kNotFused) {  // the producer took d(activation)
       add_into(grads[fused_producer_[i]], std::move(grads[i]));
       grads[i] = Tensor();
       continue;

@@ -131,8 +131,8 @@ class Model {
   // and per producer the activation node's.
   static constexpr size_t kNotFused = static_cast<size_t>(-1);
   std::vector<size_t> fused_producer_, fused_consumer_;
-  // Per node, whether the last forward fused it into its producer.
-  std::vector<bool> fused_now_;
+  // Whether the last forward fused them (set_layer_fusion may change between calls).
+  bool fused_last_forward_ = false;
 };
 
 class Sequential : public Model {

@@ -1,6 +1,7 @@
 #include "nn/backend/cpu_backend.h"
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -58,6 +59,21 @@ float* CpuBackend::scratch(std::vector<std::vector<float>>& pool, int t, int64_t
   std::vector<float>& v = pool[static_cast<size_t>(t)];
   if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
   return v.data();
+}
+
+float* CpuBackend::zeroed_partial(int t, int64_t weights, int64_t biases) {
+  float* acc = scratch(acc_, t, weights + biases);
+  std::memset(acc, 0, sizeof(float) * static_cast<size_t>(weights + biases));
+  return acc;
+}
+
+void CpuBackend::add_partials(int used, int64_t weights, int64_t biases, float* d_weights, float* d_bias) const {
+  for (int t = 0; t < used; ++t) {
+    const float* acc = acc_[static_cast<size_t>(t)].data();
+    for (int64_t i = 0; i < weights; ++i) d_weights[i] += acc[i];
+    if (d_bias)
+      for (int64_t j = 0; j < biases; ++j) d_bias[j] += acc[weights + j];
+  }
 }
 
 void CpuBackend::gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,

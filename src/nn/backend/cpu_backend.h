@@ -45,6 +45,11 @@ class CpuBackend final : public Backend {
  private:
   // Per-thread scratch, grown on demand and kept (no allocation in steady state).
   float* scratch(std::vector<std::vector<float>>& pool, int t, int64_t n);
+  // Weight gradients as per-thread partials (acc_): thread t's zeroed slot of `weights + biases`
+  // floats (the biases after the weights), and the first `used` slots added to d_weights and
+  // d_bias (may be null) in thread order, so the sums are fixed for a given thread count.
+  float* zeroed_partial(int t, int64_t weights, int64_t biases);
+  void add_partials(int used, int64_t weights, int64_t biases, float* d_weights, float* d_bias) const;
 
   std::unique_ptr<ThreadPool> pool_;
   std::vector<std::vector<float>> col_;  // im2col blocks

@@ -208,24 +208,17 @@ void CpuBackend::conv2d_backward_filter(const ConvGeometry& g, const float* in, 
   const int64_t k = patch_size(g), n = g.out_c, m = g.batch * g.out_h * g.out_w;
   const bool pointwise = is_pointwise(g);
   if (!pointwise && direct_conv_applies(g)) {
-    // Per-thread partials over whole output rows, reduced in thread order below.
+    // Per-thread partials over whole output rows.
     const int used = pool_->parallel_for(g.batch * g.out_h, 2, [&](int t, int64_t r0, int64_t r1) {
-      float* acc = scratch(acc_, t, k * n + n);
-      std::memset(acc, 0, sizeof(float) * static_cast<size_t>(k * n + n));
+      float* acc = zeroed_partial(t, k * n, n);
       direct_conv_filter_gradient_rows(g, in, d_out, r0, r1, acc, d_bias ? acc + k * n : nullptr);
     });
-    for (int t = 0; t < used; ++t) {
-      const float* acc = acc_[static_cast<size_t>(t)].data();
-      for (int64_t i = 0; i < k * n; ++i) d_filter[i] += acc[i];
-      if (d_bias)
-        for (int64_t j = 0; j < n; ++j) d_bias[j] += acc[k * n + j];
-    }
+    add_partials(used, k * n, n, d_filter, d_bias);
     return;
   }
   const int64_t block = block_rows(k);
   const int used = pool_->parallel_for(m, 64, [&](int t, int64_t begin, int64_t end) {
-    float* acc = scratch(acc_, t, k * n + n);
-    std::memset(acc, 0, sizeof(float) * static_cast<size_t>(k * n + n));
+    float* acc = zeroed_partial(t, k * n, n);
     float* col = pointwise ? nullptr : scratch(col_, t, block * k);
     for (int64_t r0 = begin; r0 < end; r0 += block) {
       const int64_t r1 = std::min(end, r0 + block);
@@ -242,12 +235,7 @@ void CpuBackend::conv2d_backward_filter(const ConvGeometry& g, const float* in, 
         for (int64_t j = 0; j < n; ++j) acc_bias[j] += d_out[r * n + j];
     }
   });
-  for (int t = 0; t < used; ++t) {
-    const float* acc = acc_[static_cast<size_t>(t)].data();
-    for (int64_t i = 0; i < k * n; ++i) d_filter[i] += acc[i];
-    if (d_bias)
-      for (int64_t j = 0; j < n; ++j) d_bias[j] += acc[k * n + j];
-  }
+  add_partials(used, k * n, n, d_filter, d_bias);
 }
 
 }  // namespace tinyforge::nn

@@ -6,6 +6,8 @@
 // streams past. (The input gradient stays with Eigen + col2im: a direct gather was slower.)
 #include "nn/backend/cpu_conv_direct.h"
 
+#include <type_traits>
+
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
@@ -15,22 +17,36 @@ namespace tinyforge::nn {
 #if defined(__AVX2__) && defined(__FMA__)
 namespace {
 
-constexpr int kMaxPixels = 6;
+// A tile's rows: output pixels (forward) or input channels (filter gradient), 1 to kMaxLanes.
+// Each row of a tile holds one or two vectors of 8 filters. The accumulators are named variables
+// (a##row##vector), the tile's size template arguments: held in an array, GCC stored them back to
+// the stack on every step.
+constexpr int kMaxLanes = 6;
+#define TINYFORGE_DIRECT_FOR_LANES(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
+// Calls fn(std::integral_constant<int, count>{}) for count in [1, kMaxLanes].
+template <typename F>
+void with_lanes(int count, F&& fn) {
+  switch (count) {
+    case 6: return fn(std::integral_constant<int, 6>{});
+    case 5: return fn(std::integral_constant<int, 5>{});
+    case 4: return fn(std::integral_constant<int, 4>{});
+    case 3: return fn(std::integral_constant<int, 3>{});
+    case 2: return fn(std::integral_constant<int, 2>{});
+    default: return fn(std::integral_constant<int, 1>{});
+  }
+}
 
 // kPix consecutive output pixels x kVec * 8 filters starting at `co`. `src` is the input at the
-// first pixel's top-left tap; pixel j's patch starts c_in floats after pixel j - 1's. The
-// accumulators are named variables: held in an array, GCC stored them back to the stack on every
-// step.
-#define TINYFORGE_DIRECT_FOR_PIXELS(X) X(0) X(1) X(2) X(3) X(4) X(5)
-
+// first pixel's top-left tap; pixel j's patch starts c_in floats after pixel j - 1's.
 template <int kPix, int kVec>
 void tile(const ConvGeometry& g, const float* src, const float* filter, const float* bias, int64_t co, float* out) {
-  static_assert(kPix >= 1 && kPix <= kMaxPixels && (kVec == 1 || kVec == 2));
+  static_assert(kPix >= 1 && kPix <= kMaxLanes && (kVec == 1 || kVec == 2));
   const int64_t c_in = g.in_c, c_out = g.out_c, row = g.in_w * c_in;
   const __m256 b0 = bias ? _mm256_loadu_ps(bias + co) : _mm256_setzero_ps();
   const __m256 b1 = kVec == 2 && bias ? _mm256_loadu_ps(bias + co + 8) : _mm256_setzero_ps();
 #define TINYFORGE_DIRECT_INIT(j) __m256 a##j##0 = b0, a##j##1 = b1;
-  TINYFORGE_DIRECT_FOR_PIXELS(TINYFORGE_DIRECT_INIT)
+  TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_INIT)
 #undef TINYFORGE_DIRECT_INIT
   for (int64_t ky = 0; ky < g.k_h; ++ky)
     for (int64_t kx = 0; kx < g.k_w; ++kx) {
@@ -45,7 +61,7 @@ void tile(const ConvGeometry& g, const float* src, const float* filter, const fl
     a##j##0 = _mm256_fmadd_ps(xv, w0, a##j##0);                          \
     if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, w1, a##j##1); \
   }
-        TINYFORGE_DIRECT_FOR_PIXELS(TINYFORGE_DIRECT_STEP)
+        TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_STEP)
 #undef TINYFORGE_DIRECT_STEP
       }
     }
@@ -54,40 +70,24 @@ void tile(const ConvGeometry& g, const float* src, const float* filter, const fl
     _mm256_storeu_ps(out + j * c_out + co, a##j##0);                              \
     if constexpr (kVec == 2) _mm256_storeu_ps(out + j * c_out + co + 8, a##j##1); \
   }
-  TINYFORGE_DIRECT_FOR_PIXELS(TINYFORGE_DIRECT_STORE)
+  TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_STORE)
 #undef TINYFORGE_DIRECT_STORE
-}
-
-#undef TINYFORGE_DIRECT_FOR_PIXELS
-
-template <int kVec>
-void tile_of(int pixels, const ConvGeometry& g, const float* src, const float* filter, const float* bias, int64_t co,
-             float* out) {
-  switch (pixels) {
-    case 6: return tile<6, kVec>(g, src, filter, bias, co, out);
-    case 5: return tile<5, kVec>(g, src, filter, bias, co, out);
-    case 4: return tile<4, kVec>(g, src, filter, bias, co, out);
-    case 3: return tile<3, kVec>(g, src, filter, bias, co, out);
-    case 2: return tile<2, kVec>(g, src, filter, bias, co, out);
-    default: return tile<1, kVec>(g, src, filter, bias, co, out);
-  }
 }
 
 // The filter gradient of one tap (ky, kx), input channels [ci, ci + kCi) x filters [co, co +
 // kVec * 8), summed over output rows [r0, r1) and added to acc: the accumulators are loaded once,
 // take every pixel's product in order (rows, then columns), and are stored once.
-#define TINYFORGE_DIRECT_FOR_CHANNELS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 
 template <int kCi, int kVec>
 void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1, int64_t ky,
                    int64_t kx, int64_t ci, int64_t co, float* acc) {
-  static_assert(kCi >= 1 && kCi <= kMaxPixels && (kVec == 1 || kVec == 2));
+  static_assert(kCi >= 1 && kCi <= kMaxLanes && (kVec == 1 || kVec == 2));
   const int64_t c_in = g.in_c, c_out = g.out_c;
   float* a = acc + ((ky * g.k_w + kx) * c_in + ci) * c_out + co;
 #define TINYFORGE_DIRECT_LOAD(j)                                                   \
   __m256 a##j##0 = kCi > j ? _mm256_loadu_ps(a + j * c_out) : _mm256_setzero_ps(); \
   __m256 a##j##1 = kCi > j && kVec == 2 ? _mm256_loadu_ps(a + j * c_out + 8) : _mm256_setzero_ps();
-  TINYFORGE_DIRECT_FOR_CHANNELS(TINYFORGE_DIRECT_LOAD)
+  TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_LOAD)
 #undef TINYFORGE_DIRECT_LOAD
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / g.out_h, oy = r % g.out_h;
@@ -102,7 +102,7 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
     a##j##0 = _mm256_fmadd_ps(xv, d0, a##j##0);                          \
     if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, d1, a##j##1); \
   }
-      TINYFORGE_DIRECT_FOR_CHANNELS(TINYFORGE_DIRECT_STEP)
+      TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_STEP)
 #undef TINYFORGE_DIRECT_STEP
     }
   }
@@ -111,24 +111,11 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
     _mm256_storeu_ps(a + j * c_out, a##j##0);                              \
     if constexpr (kVec == 2) _mm256_storeu_ps(a + j * c_out + 8, a##j##1); \
   }
-  TINYFORGE_DIRECT_FOR_CHANNELS(TINYFORGE_DIRECT_STORE)
+  TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_STORE)
 #undef TINYFORGE_DIRECT_STORE
 }
 
-#undef TINYFORGE_DIRECT_FOR_CHANNELS
-
-template <int kVec>
-void gradient_tile_of(int channels, const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1,
-                      int64_t ky, int64_t kx, int64_t ci, int64_t co, float* acc) {
-  switch (channels) {
-    case 6: return gradient_tile<6, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
-    case 5: return gradient_tile<5, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
-    case 4: return gradient_tile<4, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
-    case 3: return gradient_tile<3, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
-    case 2: return gradient_tile<2, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
-    default: return gradient_tile<1, kVec>(g, in, d_out, r0, r1, ky, kx, ci, co, acc);
-  }
-}
+#undef TINYFORGE_DIRECT_FOR_LANES
 
 }  // namespace
 
@@ -146,14 +133,16 @@ void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filte
     float* out_row = out + r * g.out_w * g.out_c;
     for (int64_t co = 0; co < g.out_c; co += 16) {
       const bool two = co + 16 <= g.out_c;
-      for (int64_t ox = 0; ox < g.out_w; ox += kMaxPixels) {
-        const int pixels = static_cast<int>(g.out_w - ox < kMaxPixels ? g.out_w - ox : kMaxPixels);
+      for (int64_t ox = 0; ox < g.out_w; ox += kMaxLanes) {
+        const int pixels = static_cast<int>(g.out_w - ox < kMaxLanes ? g.out_w - ox : kMaxLanes);
         const float* src = in_row + ox * g.in_c;
         float* dst = out_row + ox * g.out_c;
-        if (two)
-          tile_of<2>(pixels, g, src, filter, bias, co, dst);
-        else
-          tile_of<1>(pixels, g, src, filter, bias, co, dst);
+        with_lanes(pixels, [&](auto pix) {
+          if (two)
+            tile<decltype(pix)::value, 2>(g, src, filter, bias, co, dst);
+          else
+            tile<decltype(pix)::value, 1>(g, src, filter, bias, co, dst);
+        });
       }
     }
   }
@@ -174,13 +163,16 @@ void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, co
     }
     for (int64_t ky = 0; ky < g.k_h; ++ky)
       for (int64_t kx = 0; kx < g.k_w; ++kx)
-        for (int64_t ci = 0; ci < g.in_c; ci += kMaxPixels) {
-          const int channels = static_cast<int>(g.in_c - ci < kMaxPixels ? g.in_c - ci : kMaxPixels);
+        for (int64_t ci = 0; ci < g.in_c; ci += kMaxLanes) {
+          const int channels = static_cast<int>(g.in_c - ci < kMaxLanes ? g.in_c - ci : kMaxLanes);
           for (int64_t co = 0; co < g.out_c; co += 16) {
-            if (co + 16 <= g.out_c)
-              gradient_tile_of<2>(channels, g, in, d_out, rb, re, ky, kx, ci, co, acc);
-            else
-              gradient_tile_of<1>(channels, g, in, d_out, rb, re, ky, kx, ci, co, acc);
+            with_lanes(channels, [&](auto lanes) {
+              constexpr int kCi = decltype(lanes)::value;
+              if (co + 16 <= g.out_c)
+                gradient_tile<kCi, 2>(g, in, d_out, rb, re, ky, kx, ci, co, acc);
+              else
+                gradient_tile<kCi, 1>(g, in, d_out, rb, re, ky, kx, ci, co, acc);
+            });
           }
         }
   }

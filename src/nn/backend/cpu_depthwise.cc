@@ -236,8 +236,7 @@ void CpuBackend::depthwise_conv2d_backward_filter(const ConvGeometry& g, const f
                                                   float* d_filter, float* d_bias) {
   const int64_t c_in = g.in_c, mult = g.depth_multiplier, oc = g.out_c, nf = g.k_h * g.k_w * oc;
   const int used = pool_->parallel_for(g.batch * g.out_h, 4, [&](int t, int64_t r0, int64_t r1) {
-    float* acc = scratch(acc_, t, nf + oc);
-    std::memset(acc, 0, sizeof(float) * static_cast<size_t>(nf + oc));
+    float* acc = zeroed_partial(t, nf, oc);
     float* acc_bias = acc + nf;
     if (mult == 1) {
       filter_gradient_rows_mult1(g, in, d_out, r0, r1, acc, acc_bias);
@@ -267,12 +266,7 @@ void CpuBackend::depthwise_conv2d_backward_filter(const ConvGeometry& g, const f
       }
     }
   });
-  for (int t = 0; t < used; ++t) {
-    const float* acc = acc_[static_cast<size_t>(t)].data();
-    for (int64_t i = 0; i < nf; ++i) d_filter[i] += acc[i];
-    if (d_bias)
-      for (int64_t j = 0; j < oc; ++j) d_bias[j] += acc[nf + j];
-  }
+  add_partials(used, nf, oc, d_filter, d_bias);
 }
 
 }  // namespace tinyforge::nn
