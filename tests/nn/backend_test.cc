@@ -243,6 +243,12 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
     cases.push_back({2, 11, 9, 37, 37, 3, 3, 2, 2, 1, 1, true, 1});    // same, stride 2
     cases.push_back({1, 10, 10, 33, 33, 3, 3, 1, 1, 2, 2, false, 1});  // valid, dilation 2
     cases.push_back({1, 12, 7, 64, 64, 3, 2, 2, 3, 2, 1, true, 1});    // mixed strides and dilation
+    // Row tiles (unit horizontal stride and dilation, channels in multiples of 8): runs of up to 6
+    // pixels whose taps all fall inside, edge pixels alone, channels in 8, 4, 2 and 1 vectors.
+    cases.push_back({2, 5, 17, 24, 24, 3, 3, 1, 1, 1, 1, true, 1});   // 15 inner pixels: 6 + 6 + 3
+    cases.push_back({1, 7, 9, 72, 72, 3, 5, 2, 1, 2, 1, true, 1});    // rows strided and dilated; 64 + 8 channels
+    cases.push_back({2, 6, 11, 16, 16, 2, 4, 1, 1, 1, 1, false, 1});  // valid, even kernel
+    cases.push_back({1, 4, 3, 8, 8, 3, 5, 1, 1, 1, 1, true, 1});      // kernel wider than the input: edges only
   }
   return cases;
 }

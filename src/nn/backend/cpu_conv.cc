@@ -146,16 +146,16 @@ void add_bias(float* out, int64_t rows, int64_t n, const float* bias) {
 
 void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* filter, const float* bias, float* out) {
   const int64_t k = patch_size(g), n = g.out_c, m = g.batch * g.out_h * g.out_w;
+  if (direct_conv_applies(g)) {
+    pool_->parallel_for(g.batch * g.out_h, 2, [&](int, int64_t r0, int64_t r1) {
+      direct_conv_rows(g, in, filter, bias, r0, r1, out);
+    });
+    return;
+  }
   if (is_pointwise(g)) {
     pool_->parallel_for(m, 16, [&](int, int64_t r0, int64_t r1) {
       eigen_gemm(false, false, r1 - r0, n, k, 1.0f, in + r0 * k, k, filter, n, 0.0f, out + r0 * n, n);
       if (bias) add_bias(out + r0 * n, r1 - r0, n, bias);
-    });
-    return;
-  }
-  if (direct_conv_applies(g)) {
-    pool_->parallel_for(g.batch * g.out_h, 2, [&](int, int64_t r0, int64_t r1) {
-      direct_conv_rows(g, in, filter, bias, r0, r1, out);
     });
     return;
   }

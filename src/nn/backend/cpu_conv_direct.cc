@@ -6,7 +6,7 @@
 // streams past. (The input gradient stays with Eigen + col2im: a direct gather was slower.)
 #include "nn/backend/cpu_conv_direct.h"
 
-#include <type_traits>
+#include "nn/backend/register_tile.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -17,26 +17,6 @@ namespace tinyforge::nn {
 #if defined(__AVX2__) && defined(__FMA__)
 namespace {
 
-// A tile's rows: output pixels (forward) or input channels (filter gradient), 1 to kMaxLanes.
-// Each row of a tile holds one or two vectors of 8 filters. The accumulators are named variables
-// (a##row##vector), the tile's size template arguments: held in an array, GCC stored them back to
-// the stack on every step.
-constexpr int kMaxLanes = 6;
-#define TINYFORGE_DIRECT_FOR_LANES(X) X(0) X(1) X(2) X(3) X(4) X(5)
-
-// Calls fn(std::integral_constant<int, count>{}) for count in [1, kMaxLanes].
-template <typename F>
-void with_lanes(int count, F&& fn) {
-  switch (count) {
-    case 6: return fn(std::integral_constant<int, 6>{});
-    case 5: return fn(std::integral_constant<int, 5>{});
-    case 4: return fn(std::integral_constant<int, 4>{});
-    case 3: return fn(std::integral_constant<int, 3>{});
-    case 2: return fn(std::integral_constant<int, 2>{});
-    default: return fn(std::integral_constant<int, 1>{});
-  }
-}
-
 // kPix consecutive output pixels x kVec * 8 filters starting at `co`. `src` is the input at the
 // first pixel's top-left tap; pixel j's patch starts c_in floats after pixel j - 1's.
 template <int kPix, int kVec>
@@ -46,7 +26,7 @@ void tile(const ConvGeometry& g, const float* src, const float* filter, const fl
   const __m256 b0 = bias ? _mm256_loadu_ps(bias + co) : _mm256_setzero_ps();
   const __m256 b1 = kVec == 2 && bias ? _mm256_loadu_ps(bias + co + 8) : _mm256_setzero_ps();
 #define TINYFORGE_DIRECT_INIT(j) __m256 a##j##0 = b0, a##j##1 = b1;
-  TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_INIT)
+  TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_INIT)
 #undef TINYFORGE_DIRECT_INIT
   for (int64_t ky = 0; ky < g.k_h; ++ky)
     for (int64_t kx = 0; kx < g.k_w; ++kx) {
@@ -61,7 +41,7 @@ void tile(const ConvGeometry& g, const float* src, const float* filter, const fl
     a##j##0 = _mm256_fmadd_ps(xv, w0, a##j##0);                          \
     if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, w1, a##j##1); \
   }
-        TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_STEP)
+        TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_STEP)
 #undef TINYFORGE_DIRECT_STEP
       }
     }
@@ -70,7 +50,7 @@ void tile(const ConvGeometry& g, const float* src, const float* filter, const fl
     _mm256_storeu_ps(out + j * c_out + co, a##j##0);                              \
     if constexpr (kVec == 2) _mm256_storeu_ps(out + j * c_out + co + 8, a##j##1); \
   }
-  TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_STORE)
+  TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_STORE)
 #undef TINYFORGE_DIRECT_STORE
 }
 
@@ -87,7 +67,7 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
 #define TINYFORGE_DIRECT_LOAD(j)                                                   \
   __m256 a##j##0 = kCi > j ? _mm256_loadu_ps(a + j * c_out) : _mm256_setzero_ps(); \
   __m256 a##j##1 = kCi > j && kVec == 2 ? _mm256_loadu_ps(a + j * c_out + 8) : _mm256_setzero_ps();
-  TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_LOAD)
+  TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_LOAD)
 #undef TINYFORGE_DIRECT_LOAD
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / g.out_h, oy = r % g.out_h;
@@ -102,7 +82,7 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
     a##j##0 = _mm256_fmadd_ps(xv, d0, a##j##0);                          \
     if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, d1, a##j##1); \
   }
-      TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_STEP)
+      TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_STEP)
 #undef TINYFORGE_DIRECT_STEP
     }
   }
@@ -111,11 +91,9 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
     _mm256_storeu_ps(a + j * c_out, a##j##0);                              \
     if constexpr (kVec == 2) _mm256_storeu_ps(a + j * c_out + 8, a##j##1); \
   }
-  TINYFORGE_DIRECT_FOR_LANES(TINYFORGE_DIRECT_STORE)
+  TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_STORE)
 #undef TINYFORGE_DIRECT_STORE
 }
-
-#undef TINYFORGE_DIRECT_FOR_LANES
 
 }  // namespace
 

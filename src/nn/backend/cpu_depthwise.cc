@@ -17,6 +17,7 @@
 #endif
 
 #include "nn/backend/cpu_backend.h"
+#include "nn/backend/cpu_depthwise_rows.h"
 
 namespace tinyforge::nn {
 namespace {
@@ -83,25 +84,46 @@ int64_t tap_output(int64_t i, int64_t k, int64_t stride, int64_t pad, int64_t di
   return t / stride < out ? t / stride : -1;
 }
 
+// Output pixel (b, oy, ox) through sum_of_products, the taps in the padding left out.
+void forward_pixel(const ConvGeometry& g, const float* in, const float* filter, const float* bias, int64_t b,
+                   int64_t oy, int64_t ox, Term* terms, float* out) {
+  const int64_t C = g.in_c;
+  int64_t n = 0;
+  for (int64_t ky = 0; ky < g.k_h; ++ky) {
+    const int64_t iy = tap_input(oy, ky, g.stride_h, g.pad_top, g.dilation_h, g.in_h);
+    if (iy < 0) continue;
+    for (int64_t kx = 0; kx < g.k_w; ++kx) {
+      const int64_t ix = tap_input(ox, kx, g.stride_w, g.pad_left, g.dilation_w, g.in_w);
+      if (ix >= 0) terms[n++] = {in + ((b * g.in_h + iy) * g.in_w + ix) * C, filter + (ky * g.k_w + kx) * C};
+    }
+  }
+  sum_of_products(terms, n, bias, C, out + ((b * g.out_h + oy) * g.out_w + ox) * C);
+}
+
+// Rows whose pixels are neighbours in the input go through row_sum (cpu_depthwise_rows.h), the
+// others a pixel at a time.
 void depthwise_forward_mult1(ThreadPool& pool, const ConvGeometry& g, const float* in, const float* filter,
                              const float* bias, float* out) {
   const int64_t C = g.in_c;
+  const bool rows_apply = row_sums_apply(g);
   pool.parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
     std::vector<Term> terms(static_cast<size_t>(g.k_h * g.k_w));
+    std::vector<const float*> src(static_cast<size_t>(g.k_h)), taps(static_cast<size_t>(g.k_h));
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.out_h, oy = r % g.out_h;
-      for (int64_t ox = 0; ox < g.out_w; ++ox) {
-        int64_t n = 0;
-        for (int64_t ky = 0; ky < g.k_h; ++ky) {
-          const int64_t iy = tap_input(oy, ky, g.stride_h, g.pad_top, g.dilation_h, g.in_h);
-          if (iy < 0) continue;
-          for (int64_t kx = 0; kx < g.k_w; ++kx) {
-            const int64_t ix = tap_input(ox, kx, g.stride_w, g.pad_left, g.dilation_w, g.in_w);
-            if (ix >= 0) terms[n++] = {in + ((b * g.in_h + iy) * g.in_w + ix) * C, filter + (ky * g.k_w + kx) * C};
-          }
-        }
-        sum_of_products(terms.data(), n, bias, C, out + (r * g.out_w + ox) * C);
+      if (!rows_apply) {
+        for (int64_t ox = 0; ox < g.out_w; ++ox) forward_pixel(g, in, filter, bias, b, oy, ox, terms.data(), out);
+        continue;
       }
+      RowSum s{.src = src.data(), .taps = taps.data(), .width = g.out_w, .src_width = g.in_w, .k_w = g.k_w,
+               .pad = g.pad_left, .sign = 1, .channels = C};
+      for (int64_t ky = 0; ky < g.k_h; ++ky) {
+        const int64_t iy = tap_input(oy, ky, g.stride_h, g.pad_top, g.dilation_h, g.in_h);
+        if (iy < 0) continue;
+        src[static_cast<size_t>(s.n_rows)] = in + (b * g.in_h + iy) * g.in_w * C;
+        taps[static_cast<size_t>(s.n_rows++)] = filter + ky * g.k_w * C;
+      }
+      row_sum(s, bias, out + r * g.out_w * C);
     }
   });
 }
@@ -112,10 +134,24 @@ void depthwise_forward_mult1(ThreadPool& pool, const ConvGeometry& g, const floa
 void depthwise_backward_input_mult1(ThreadPool& pool, const ConvGeometry& g, const float* d_out, const float* filter,
                                     float* d_in) {
   const int64_t C = g.in_c;
+  const bool rows_apply = row_sums_apply(g);
   pool.parallel_for(g.batch * g.in_h, 4, [&](int, int64_t r0, int64_t r1) {
     std::vector<Term> terms(static_cast<size_t>(g.k_h * g.k_w));
+    std::vector<const float*> src(static_cast<size_t>(g.k_h)), taps(static_cast<size_t>(g.k_h));
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.in_h, iy = r % g.in_h;
+      if (rows_apply) {
+        RowSum s{.src = src.data(), .taps = taps.data(), .width = g.in_w, .src_width = g.out_w, .k_w = g.k_w,
+                 .pad = g.pad_left, .sign = -1, .channels = C};
+        for (int64_t ky = g.k_h - 1; ky >= 0; --ky) {
+          const int64_t oy = tap_output(iy, ky, g.stride_h, g.pad_top, g.dilation_h, g.out_h);
+          if (oy < 0) continue;
+          src[static_cast<size_t>(s.n_rows)] = d_out + (b * g.out_h + oy) * g.out_w * C;
+          taps[static_cast<size_t>(s.n_rows++)] = filter + ky * g.k_w * C;
+        }
+        row_sum(s, nullptr, d_in + r * g.in_w * C);
+        continue;
+      }
       for (int64_t ix = 0; ix < g.in_w; ++ix) {
         int64_t n = 0;
         for (int64_t ky = g.k_h - 1; ky >= 0; --ky) {

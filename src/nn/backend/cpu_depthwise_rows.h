@@ -1,0 +1,39 @@
+// Depthwise convolution (one filter per channel) one row at a time, in AVX2 register tiles. Both
+// the forward pass and the input gradient are, per pixel of the row written, a sum of per-channel
+// products over the kernel's taps; a tile holds up to 6 neighbouring pixels x 8-64 channels in
+// registers and loads each filter vector once for all of its pixels. (sum_of_products in
+// cpu_depthwise.cc takes one pixel at a time and loads a filter vector per pixel and tap.)
+#pragma once
+
+#include <cstdint>
+
+#include "tinyforge/nn/backend.h"
+
+namespace tinyforge::nn {
+
+// One row's sum: for each pixel p in [0, width),
+//   out[p] = start + sum over the kernel rows i < n_rows, then its columns kx in pass order, of
+//            src[i][p + sign * (kx - pad)] * taps[i][kx],
+// with the columns whose source pixel falls outside [0, src_width) left out. Pixels are
+// `channels` floats apart. sign +1 is a forward pass (columns ascending); sign -1 the input
+// gradient gathered per input pixel (columns descending: the order in which a scatter over
+// output pixels would add them).
+struct RowSum {
+  const float* const* src;   // per kernel row: the source row at pixel 0
+  const float* const* taps;  // per kernel row: its filter row at column 0
+  int64_t n_rows = 0;
+  int64_t width = 0, src_width = 0;
+  int64_t k_w = 1, pad = 0;
+  int sign = 1;
+  int64_t channels = 0;
+};
+
+// Whether row_sum serves g: horizontally unit stride and undilated (neighbouring pixels read
+// neighbouring pixels), channels in multiples of 8, a build with AVX2 and FMA.
+bool row_sums_apply(const ConvGeometry& g);
+
+// Writes the row s describes to out; start (per channel, may be null for zeros) begins every sum.
+// Each sum takes its terms in the order RowSum gives, one rounding per multiply-add.
+void row_sum(const RowSum& s, const float* start, float* out);
+
+}  // namespace tinyforge::nn
