@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "tinyforge/nn/backend.h"
 
@@ -23,6 +24,31 @@ void for_chunks(int64_t n, int64_t cost, F&& fn) {
     return;
   }
   backend().parallel_for(n, grain, std::forward<F>(fn));
+}
+
+// m's rows = row (a bias, say): rows x cols floats, each row a copy of `row`.
+inline void fill_rows(float* m, int64_t rows, int64_t cols, const float* row) {
+  for_chunks(rows, cols, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) std::copy(row, row + cols, m + r * cols);
+  });
+}
+
+// acc[c] += the sum over rows r of m[r * cols + c] (a bias gradient, say). Each block of
+// kColumnSumRows rows is summed in order, then the blocks' sums are added in order, so the
+// bytes do not depend on the thread count.
+inline constexpr int64_t kColumnSumRows = 64;
+inline void add_column_sums(const float* m, int64_t rows, int64_t cols, float* acc) {
+  const int64_t blocks = (rows + kColumnSumRows - 1) / kColumnSumRows;
+  std::vector<float> partial(static_cast<size_t>(blocks * cols), 0.0f);
+  for_chunks(blocks, kColumnSumRows * cols, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      float* p = partial.data() + b * cols;
+      for (int64_t r = b * kColumnSumRows; r < std::min(rows, (b + 1) * kColumnSumRows); ++r)
+        for (int64_t c = 0; c < cols; ++c) p[c] += m[r * cols + c];
+    }
+  });
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t c = 0; c < cols; ++c) acc[c] += partial[static_cast<size_t>(b * cols + c)];
 }
 
 }  // namespace tinyforge::nn

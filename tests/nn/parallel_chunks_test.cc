@@ -9,6 +9,7 @@
 #include <string>
 
 #include "nn/layer_training_pass.h"
+#include "nn/parallel_chunks.h"
 #include "tinyforge/nn/backend.h"
 #include "tinyforge/nn/layers/core.h"
 #include "tinyforge/nn/layers/structural.h"
@@ -96,6 +97,36 @@ TEST_F(ParallelChunks, AdamUpdatesTheSameOnOneAndTwoThreads) {
       EXPECT_LE(std::fabs(one[i] - start[i]), 3 * 1e-2 * 0.1 / std::sqrt(0.001) * 1.01) << i;
     }
   }
+}
+
+TEST_F(ParallelChunks, ColumnSumsAreTheSameBytesOnAnyThreadCount) {
+  // 1000 rows: 15 full blocks of 64 and one of 40, split between threads.
+  const Tensor m = uniform_tensor({1000, 130}, 3, 5.0f);
+  auto run = [&](int threads) {
+    set_backend("cpu");
+    set_threads(threads);
+    std::vector<float> acc(130, 0.5f);  // added to, not overwritten
+    add_column_sums(m.data(), 1000, 130, acc.data());
+    return acc;
+  };
+  const std::vector<float> one = run(1), two = run(2), three = run(3);
+  EXPECT_EQ(one, two);
+  EXPECT_EQ(one, three);
+  for (int64_t c = 0; c < 130; ++c) {
+    double want = 0.5;
+    for (int64_t r = 0; r < 1000; ++r) want += m[r * 130 + c];
+    EXPECT_NEAR(one[static_cast<size_t>(c)], want, 1e-3) << c;
+  }
+}
+
+TEST_F(ParallelChunks, FillRowsCopiesTheRowIntoEveryRow) {
+  set_threads(2);
+  const Tensor row = uniform_tensor({300}, 4, 1.0f);
+  Tensor m = Tensor::for_overwrite({2000, 300});
+  fill_rows(m.data(), 2000, 300, row.data());
+  for (int64_t r = 0; r < 2000; r += 7)
+    for (int64_t c = 0; c < 300; ++c) ASSERT_EQ(m[r * 300 + c], row[c]) << r << " " << c;
+  for (int64_t c = 0; c < 300; ++c) ASSERT_EQ(m[1999 * 300 + c], row[c]) << c;
 }
 
 }  // namespace

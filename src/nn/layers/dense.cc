@@ -1,5 +1,6 @@
 // Dense: y = activation(x W + b) on the last axis of inputs of any rank.
 #include "nn/layers/core_util.h"
+#include "nn/parallel_chunks.h"
 #include "tinyforge/nn/regularizers.h"
 
 namespace tinyforge::nn {
@@ -52,8 +53,7 @@ class DenseLayer : public Layer {
     const Param& w = params()[0];
     if (o_.use_bias) {
       // Start from the bias rows so the gemm accumulates onto them (beta = 1).
-      const float* b = params()[1].value.data();
-      for (int64_t r = 0; r < rows; ++r) std::copy(b, b + units_, y.data() + r * units_);
+      fill_rows(y.data(), rows, units_, params()[1].value.data());
     }
     backend().gemm(false, false, rows, units_, in_, 1.0f, x.data(), in_, w.value.data(), units_,
                    o_.use_bias ? 1.0f : 0.0f, y.data(), units_);
@@ -75,13 +75,8 @@ class DenseLayer : public Layer {
       backend().gemm(true, false, in_, units_, rows, 1.0f, x.data(), in_, dz.data(), units_, 1.0f, w.grad.data(),
                      units_);
     }
-    if (o_.use_bias && wants_grad(*this, params()[1])) {
-      float* db = params()[1].grad.data();
-      for (int64_t r = 0; r < rows; ++r) {
-        const float* row = dz.data() + r * units_;
-        for (int64_t u = 0; u < units_; ++u) db[u] += row[u];
-      }
-    }
+    if (o_.use_bias && wants_grad(*this, params()[1]))
+      add_column_sums(dz.data(), rows, units_, params()[1].grad.data());
     if (!call.need_input_grad) return {Tensor()};
     Tensor dx = Tensor::for_overwrite(x.shape());
     backend().gemm(false, true, rows, in_, units_, 1.0f, dz.data(), units_, w.value.data(), units_, 0.0f, dx.data(),
