@@ -11,6 +11,7 @@
 
 #include "nn/flush_denormals.h"
 #include "nn/model_internal.h"
+#include "nn/parallel_chunks.h"
 #include "tinyforge/error.h"
 
 namespace tinyforge::nn {
@@ -309,15 +310,18 @@ void Model::backward(std::vector<Tensor>&& d_outputs) {
 }
 
 void Model::zero_grads() {
-  for (const auto& l : layers_) {
+  std::vector<Param*> ps;
+  std::vector<int64_t> sizes;
+  for (const auto& l : layers_)
     for (Param& p : l->params()) {
-      if (p.grad.shape() != p.value.shape()) {
-        p.grad = Tensor(p.value.shape());
-      } else {
-        p.grad.fill(0.0f);
-      }
+      if (p.grad.shape() != p.value.shape()) p.grad = Tensor::for_overwrite(p.value.shape());
+      ps.push_back(&p);
+      sizes.push_back(p.grad.size());
     }
-  }
+  // One pass over all gradients, split between threads.
+  for_chunks_of_all(sizes, [&](size_t k, int64_t i0, int64_t i1) {
+    std::fill(ps[k]->grad.data() + i0, ps[k]->grad.data() + i1, 0.0f);
+  });
 }
 
 LayerPtr Model::layer(const std::string& name) const {

@@ -26,6 +26,22 @@ void for_chunks(int64_t n, int64_t cost, F&& fn) {
   backend().parallel_for(n, grain, std::forward<F>(fn));
 }
 
+// fn(k, begin, end) over the concatenation of arrays of sizes[k] items each (a model's
+// parameters, say), split between threads as one pass: arrays too small to be split alone would
+// each stay on the calling thread while the others wait.
+template <typename F>
+void for_chunks_of_all(const std::vector<int64_t>& sizes, F&& fn) {
+  int64_t total = 0;
+  for (const int64_t n : sizes) total += n;
+  for_chunks(total, 1, [&](int64_t a, int64_t b) {
+    int64_t base = 0;
+    for (size_t k = 0; k < sizes.size() && base < b; base += sizes[k], ++k) {
+      const int64_t lo = std::max(a, base), hi = std::min(b, base + sizes[k]);
+      if (lo < hi) fn(k, lo - base, hi - base);
+    }
+  });
+}
+
 // m's rows = row (a bias, say): rows x cols floats, each row a copy of `row`.
 inline void fill_rows(float* m, int64_t rows, int64_t cols, const float* row) {
   for_chunks(rows, cols, [&](int64_t r0, int64_t r1) {

@@ -54,6 +54,7 @@ class CpuBackend final : public Backend {
   std::unique_ptr<ThreadPool> pool_;
   std::vector<std::vector<float>> col_;  // im2col blocks
   std::vector<std::vector<float>> acc_;  // partial gradient sums
+  std::vector<float> filter_t_;          // a pointwise filter transposed, for its input gradient
 };
 
 }  // namespace tinyforge::nn

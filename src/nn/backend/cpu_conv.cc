@@ -174,6 +174,19 @@ void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* fil
 void CpuBackend::conv2d_backward_input(const ConvGeometry& g, const float* d_out, const float* filter, float* d_in) {
   const int64_t k = patch_size(g), n = g.out_c, pixels = g.out_h * g.out_w;
   if (is_pointwise(g)) {
+    // d_in = d_out W^T: a pointwise convolution of d_out with the transposed filter, which the
+    // direct kernel runs when the input channels come in multiples of 8.
+    ConvGeometry t = g;
+    std::swap(t.in_c, t.out_c);
+    if (direct_conv_applies(t)) {
+      filter_t_.resize(static_cast<size_t>(k * n));
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < n; ++j) filter_t_[static_cast<size_t>(j * k + i)] = filter[i * n + j];
+      pool_->parallel_for(t.batch * t.out_h, 2, [&](int, int64_t r0, int64_t r1) {
+        direct_conv_rows(t, d_out, filter_t_.data(), nullptr, r0, r1, d_in);
+      });
+      return;
+    }
     pool_->parallel_for(g.batch * pixels, 16, [&](int, int64_t r0, int64_t r1) {
       eigen_gemm(false, true, r1 - r0, k, n, 1.0f, d_out + r0 * n, n, filter, n, 0.0f, d_in + r0 * k, k);
     });

@@ -60,20 +60,19 @@ void Adam::apply(std::vector<Param*>& params) {
   const double t = double(step_ + 1);
   const float alpha = float(lr * std::sqrt(1.0 - std::pow(o_.beta_2, t)) / (1.0 - std::pow(o_.beta_1, t)));
   const float one_b1 = float(1.0 - o_.beta_1), one_b2 = float(1.0 - o_.beta_2), eps = float(o_.epsilon);
-  for (size_t k = 0; k < ps.size(); ++k) {
-    float* w = ps[k]->value.data();
-    const float* g = ps[k]->grad.data();
-    float* m = momentums_[k].data();
-    float* v = velocities_[k].data();
-    float* vh = o_.amsgrad ? velocity_hats_[k].data() : nullptr;
-    // Every weight updates on its own: large tensors are shared between threads.
-    for_chunks(ps[k]->value.size(), 1, [&](int64_t i0, int64_t i1) {
-      if (vh)
-        adam_update<true>(i1 - i0, g + i0, m + i0, v + i0, vh + i0, w + i0, alpha, one_b1, one_b2, eps);
-      else
-        adam_update<false>(i1 - i0, g + i0, m + i0, v + i0, nullptr, w + i0, alpha, one_b1, one_b2, eps);
-    });
-  }
+  // Every weight updates on its own: all parameters are one pass, split between threads.
+  std::vector<int64_t> sizes;
+  for (const Param* p : ps) sizes.push_back(p->value.size());
+  for_chunks_of_all(sizes, [&](size_t k, int64_t i0, int64_t i1) {
+    float* w = ps[k]->value.data() + i0;
+    const float* g = ps[k]->grad.data() + i0;
+    float* m = momentums_[k].data() + i0;
+    float* v = velocities_[k].data() + i0;
+    if (o_.amsgrad)
+      adam_update<true>(i1 - i0, g, m, v, velocity_hats_[k].data() + i0, w, alpha, one_b1, one_b2, eps);
+    else
+      adam_update<false>(i1 - i0, g, m, v, nullptr, w, alpha, one_b1, one_b2, eps);
+  });
   ++step_;
 }
 
