@@ -214,6 +214,10 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
       {1, 9, 12, 5, 24, 2, 4, 1, 1, 1, 1, false},
       {3, 6, 7, 3, 8, 5, 1, 1, 1, 1, 1, false},
       {1, 8, 10, 24, 16, 3, 2, 1, 1, 1, 1, false},  // 16 + 8 input channels
+      // Pointwise through the direct kernels; the input gradient with the filter transposed
+      // when the input channels come in multiples of 8 too, else through Eigen.
+      {2, 5, 7, 24, 16, 1, 1, 1, 1, 1, 1, false},
+      {1, 4, 6, 12, 8, 1, 1, 1, 1, 1, 1, false},
   };
   Rng rng(2024);
   for (int i = 0; i < 16; ++i) {
