@@ -2,12 +2,9 @@
 // TFLite's layout so weights and activations move to the micro runtime unchanged.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <limits>
 #include <memory>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,20 +13,9 @@ namespace tinyforge::nn {
 
 using Shape = std::vector<int64_t>;
 
-// Large buffers (tensor_buffers.cc): a training step frees and makes again tensors of the same
-// sizes. Returned to the C library, their pages went back to the kernel, which had to fault and
-// zero them again on the next step (6% of ad_autoencoder's step); freed buffers of 64 KiB and
-// more are kept for the next request of the same size instead, up to kTensorBufferCacheBytes.
-inline constexpr size_t kTensorBufferCacheBytes = size_t{256} << 20;
-void* take_tensor_buffer(size_t bytes);
-void give_back_tensor_buffer(void* p, size_t bytes) noexcept;
-// Frees the buffers kept for reuse; returns their bytes.
-size_t release_tensor_buffers();
-
 // The tensor's storage: a vector whose new elements are left uninitialized (std::allocator would
-// zero them, on the calling thread), allocated through the buffer cache above. Tensor's
-// constructors fill them instead: large tensors on all of the backend's threads, and
-// Tensor::for_overwrite not at all.
+// zero them, on the calling thread). Tensor's constructors fill them instead: large tensors on all
+// of the backend's threads, and Tensor::for_overwrite not at all.
 template <typename T>
 struct UninitializedAllocator : std::allocator<T> {
   template <typename U>
@@ -39,11 +25,6 @@ struct UninitializedAllocator : std::allocator<T> {
   UninitializedAllocator() = default;
   template <typename U>
   UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}  // NOLINT: rebinding
-  T* allocate(size_t n) {
-    if (n > std::numeric_limits<size_t>::max() / sizeof(T)) throw std::bad_array_new_length();
-    return static_cast<T*>(take_tensor_buffer(n * sizeof(T)));
-  }
-  void deallocate(T* p, size_t n) noexcept { give_back_tensor_buffer(p, n * sizeof(T)); }
   template <typename U>
   void construct(U* p) noexcept {
     ::new (static_cast<void*>(p)) U;
