@@ -125,10 +125,14 @@ void CpuBackend::max_pool2d(const PoolGeometry& g, const float* in, float* out, 
 
 void CpuBackend::max_pool2d_backward(const PoolGeometry& g, const float* d_out, const int64_t* argmax, float* d_in) {
   const int64_t image = g.in_h * g.in_w * g.channels, per_out = g.out_h * g.out_w * g.channels;
+  // Image by image, each zeroed just before its scatter, while it is in cache (zeroing a
+  // thread's whole share first meant a second trip through memory for the scatter).
   pool_->parallel_for(g.batch, 1, [&](int, int64_t b0, int64_t b1) {
-    std::memset(d_in + b0 * image, 0, sizeof(float) * static_cast<size_t>((b1 - b0) * image));
-    for (int64_t o = b0 * per_out; o < b1 * per_out; ++o)
-      if (argmax[o] >= 0) d_in[argmax[o]] += d_out[o];
+    for (int64_t b = b0; b < b1; ++b) {
+      std::memset(d_in + b * image, 0, sizeof(float) * static_cast<size_t>(image));
+      for (int64_t o = b * per_out; o < (b + 1) * per_out; ++o)
+        if (argmax[o] >= 0) d_in[argmax[o]] += d_out[o];
+    }
   });
 }
 
