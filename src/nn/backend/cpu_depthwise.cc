@@ -174,6 +174,7 @@ void depthwise_backward_input_mult1(ThreadPool& pool, const ConvGeometry& g, con
 void filter_gradient_rows_mult1(const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1,
                                 float* acc, float* acc_bias) {
   const int64_t C = g.in_c;
+  const bool rows_apply = row_products_apply(g);
   std::vector<Term> terms(static_cast<size_t>(g.out_w));
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / g.out_h, oy = r % g.out_h;
@@ -183,6 +184,12 @@ void filter_gradient_rows_mult1(const ConvGeometry& g, const float* in, const fl
     for (int64_t ky = 0; ky < g.k_h; ++ky) {
       const int64_t iy = tap_input(oy, ky, g.stride_h, g.pad_top, g.dilation_h, g.in_h);
       if (iy < 0) continue;
+      if (rows_apply) {
+        const RowProducts s{.src = in + (b * g.in_h + iy) * g.in_w * C, .d = d_row, .width = g.out_w,
+                            .src_width = g.in_w, .k_w = g.k_w, .pad = g.pad_left, .channels = C};
+        add_row_products(s, acc + ky * g.k_w * C);
+        continue;
+      }
       for (int64_t kx = 0; kx < g.k_w; ++kx) {
         int64_t n = 0;
         for (int64_t ox = 0; ox < g.out_w; ++ox) {

@@ -56,6 +56,46 @@ void tile(const RowSum& s, int64_t cols, int64_t at, int64_t f_at, int64_t f_ste
 #undef TINYFORGE_ROW_STORE_V
 }
 
+// The filter gradient's tile: kTaps kernel columns x kVec * 8 channels from channel c, held in
+// registers while the row's pixels stream past; each pixel's output-gradient vectors are loaded
+// once for all the columns.
+template <int kTaps, int kVec>
+void products_tile(const RowProducts& s, int64_t c, float* acc) {
+  static_assert(kTaps >= 1 && kTaps <= kMaxLanes && kVec >= 1 && kVec <= kMaxVecs);
+  const int64_t C = s.channels;
+#define TINYFORGE_ROW_LOAD_V(t, v) \
+  __m256 a##t##v = kTaps > t && kVec > v ? _mm256_loadu_ps(acc + t * C + c + 8 * v) : _mm256_setzero_ps();
+#define TINYFORGE_ROW_LOAD(t) TINYFORGE_ROW_FOR_VECS(TINYFORGE_ROW_LOAD_V, t)
+  TINYFORGE_FOR_LANES(TINYFORGE_ROW_LOAD)
+#undef TINYFORGE_ROW_LOAD
+#undef TINYFORGE_ROW_LOAD_V
+  for (int64_t p = 0; p < s.width; ++p) {
+    // Kernel columns whose source pixel p - pad + kx lies inside the row.
+    const int64_t lo = s.pad - p, hi = s.src_width + s.pad - p;
+    const float* x = s.src + (p - s.pad) * C + c;  // at kx = 0 (may point before the row: not read)
+    const float* d = s.d + p * C + c;
+#define TINYFORGE_ROW_GRAD(t, v) const __m256 d##v = kVec > v ? _mm256_loadu_ps(d + 8 * v) : _mm256_setzero_ps();
+    TINYFORGE_ROW_FOR_VECS(TINYFORGE_ROW_GRAD, 0)
+#undef TINYFORGE_ROW_GRAD
+#define TINYFORGE_ROW_TERM_V(t, v) \
+  if constexpr (kVec > v) a##t##v = _mm256_fmadd_ps(d##v, _mm256_loadu_ps(x + t * C + 8 * v), a##t##v);
+#define TINYFORGE_ROW_TERM(t)                                  \
+  if constexpr (kTaps > t)                                     \
+    if (t >= lo && t < hi) {                                   \
+      TINYFORGE_ROW_FOR_VECS(TINYFORGE_ROW_TERM_V, t)          \
+    }
+    TINYFORGE_FOR_LANES(TINYFORGE_ROW_TERM)
+#undef TINYFORGE_ROW_TERM
+#undef TINYFORGE_ROW_TERM_V
+  }
+#define TINYFORGE_ROW_SAVE_V(t, v) \
+  if constexpr (kTaps > t && kVec > v) _mm256_storeu_ps(acc + t * C + c + 8 * v, a##t##v);
+#define TINYFORGE_ROW_SAVE(t) TINYFORGE_ROW_FOR_VECS(TINYFORGE_ROW_SAVE_V, t)
+  TINYFORGE_FOR_LANES(TINYFORGE_ROW_SAVE)
+#undef TINYFORGE_ROW_SAVE
+#undef TINYFORGE_ROW_SAVE_V
+}
+
 #undef TINYFORGE_ROW_FOR_VECS
 
 // Calls fn(std::integral_constant<int, count>{}) for count in {1, 2, 4, 8}: the vectors of a
@@ -112,12 +152,31 @@ void row_sum(const RowSum& s, const float* start, float* out) {
   }
 }
 
+bool row_products_apply(const ConvGeometry& g) {
+  return row_sums_apply(g) && g.k_w <= kMaxLanes;
+}
+
+void add_row_products(const RowProducts& s, float* acc) {
+  with_lanes(static_cast<int>(s.k_w), [&](auto taps) {
+    constexpr int kTaps = decltype(taps)::value;
+    for (int64_t c = 0; c < s.channels;)
+      with_vecs<kTaps>((s.channels - c) / 8, [&](auto vecs) {
+        products_tile<kTaps, decltype(vecs)::value>(s, c, acc);
+        c += 8 * decltype(vecs)::value;
+      });
+  });
+}
+
 #else  // no AVX2: cpu_depthwise.cc's per-pixel sums do everything
 
 bool row_sums_apply(const ConvGeometry&) {
   return false;
 }
 void row_sum(const RowSum&, const float*, float*) {}
+bool row_products_apply(const ConvGeometry&) {
+  return false;
+}
+void add_row_products(const RowProducts&, float*) {}
 
 #endif
 

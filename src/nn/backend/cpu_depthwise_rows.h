@@ -36,4 +36,23 @@ bool row_sums_apply(const ConvGeometry& g);
 // Each sum takes its terms in the order RowSum gives, one rounding per multiply-add.
 void row_sum(const RowSum& s, const float* start, float* out);
 
+// One output row's share of the filter gradient for one kernel row: for each kernel column kx
+// and channel c, acc[kx * channels + c] += the sum over the row's pixels p, in order, of
+// d[p][c] * src[p - pad + kx][c], leaving out the pixels whose source falls outside
+// [0, src_width). (src: the input row the kernel row reads; d: the output gradient's row.)
+struct RowProducts {
+  const float* src = nullptr;
+  const float* d = nullptr;
+  int64_t width = 0, src_width = 0;
+  int64_t k_w = 1, pad = 0;
+  int64_t channels = 0;
+};
+
+// Whether add_row_products serves g: row_sums_apply(g) and at most 6 kernel columns.
+bool row_products_apply(const ConvGeometry& g);
+
+// Adds the row's products to acc; each accumulator takes its terms in pixel order, one rounding
+// per multiply-add.
+void add_row_products(const RowProducts& s, float* acc);
+
 }  // namespace tinyforge::nn
