@@ -218,6 +218,12 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
       // when the input channels come in multiples of 8 too, else through Eigen.
       {2, 5, 7, 24, 16, 1, 1, 1, 1, 1, 1, false},
       {1, 4, 6, 12, 8, 1, 1, 1, 1, 1, 1, false},
+      // Direct kernels with padding and dilation: inner pixels in tiles, edge pixels alone with
+      // the kernel columns inside the input; rows with kernel rows in the padding.
+      {2, 9, 11, 16, 32, 3, 3, 1, 1, 1, 1, true},   // 'same' 3x3
+      {1, 8, 13, 5, 24, 5, 3, 1, 1, 2, 2, true},    // dilated, 'same'
+      {2, 5, 5, 3, 8, 7, 7, 1, 1, 1, 1, true},      // kernel wider than the input: edges only
+      {1, 10, 12, 8, 16, 3, 4, 2, 2, 1, 1, true},   // strided: im2col + GEMM
   };
   Rng rng(2024);
   for (int i = 0; i < 16; ++i) {

@@ -1,7 +1,7 @@
 // Conv2D on the cpu backend: im2col + GEMM forward, GEMM + col2im for the input gradient,
-// im2col + GEMM (per-thread partials, reduced in thread order) for the filter gradient. Valid,
-// unit-stride convolutions with filters in multiples of 8 run their forward and filter gradient
-// as direct kernels instead (cpu_conv_direct.h).
+// im2col + GEMM (per-thread partials, reduced in thread order) for the filter gradient.
+// Unit-stride convolutions with filters in multiples of 8 and small patches run their forward and
+// filter gradient as direct kernels instead (cpu_conv_direct.h).
 // A 1x1 stride-1 unpadded (pointwise) convolution needs no im2col: it is a GEMM on the NHWC data
 // when no direct kernel applies, and its input gradient is a pointwise convolution of the output
 // gradient with the filter transposed. (Eigen packs both operands of every product; on

@@ -3,8 +3,14 @@
 // step loads 2 filter vectors and broadcasts one input value per pixel. The filter block of a tile
 // (taps x input channels x 16 floats) stays in the first-level cache across a row's tiles. Filter
 // gradient: per tap, 6 input channels x 16 filters in registers while a block of output rows
-// streams past. (The input gradient stays with Eigen + col2im: a direct gather was slower.)
+// streams past. Any padding and dilation: a tile covers pixels whose taps inside the input are the
+// same kernel rows and columns (the inner pixels of a row share all of them; an edge pixel goes
+// alone), and taps in the padding are left out, as the reference does. The kernels handle any
+// stride too, but strided convolutions stay with im2col + GEMM (see direct_conv_applies).
+// (The input gradient stays with Eigen + col2im: a direct gather was slower.)
 #include "nn/backend/cpu_conv_direct.h"
+
+#include <algorithm>
 
 #include "nn/backend/register_tile.h"
 
@@ -17,27 +23,52 @@ namespace tinyforge::nn {
 #if defined(__AVX2__) && defined(__FMA__)
 namespace {
 
-// kPix consecutive output pixels x kVec * 8 filters starting at `co`. `src` is the input at the
-// first pixel's top-left tap; pixel j's patch starts c_in floats after pixel j - 1's.
+// The kernel indices k in [0, size) whose input position o * stride - pad + k * dilation lies in
+// [0, in): a contiguous range [lo, hi), empty when lo >= hi.
+struct Range {
+  int64_t lo, hi;
+};
+Range taps_inside(int64_t o, int64_t stride, int64_t pad, int64_t dilation, int64_t size, int64_t in) {
+  const int64_t base = o * stride - pad;
+  const int64_t lo = base >= 0 ? 0 : (-base + dilation - 1) / dilation;
+  const int64_t hi = base > in - 1 ? 0 : std::min(size, (in - 1 - base) / dilation + 1);
+  return {lo, std::max(lo, hi)};
+}
+
+// The output positions o in [0, out) whose kernel index k reads inside the input.
+Range outputs_inside(int64_t k, int64_t stride, int64_t pad, int64_t dilation, int64_t in, int64_t out) {
+  const int64_t first = pad - k * dilation, last = in - 1 + pad - k * dilation;  // o * stride in [first, last]
+  if (last < 0) return {0, 0};
+  const int64_t lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  const int64_t hi = std::min(out, last / stride + 1);
+  return {lo, std::max(lo, hi)};
+}
+
+// kPix output pixels of one row (stride_w apart in the input) x kVec * 8 filters from `co`,
+// through the kernel rows `rows` and columns `cols`, which lie inside the input for all of them.
+// `src` is the input under the first pixel's tap (rows.lo, cols.lo). Each output is one chain of
+// multiply-adds in (ky, kx, input channel) order.
 template <int kPix, int kVec>
-void tile(const ConvGeometry& g, const float* src, const float* filter, const float* bias, int64_t co, float* out) {
+void tile(const ConvGeometry& g, const float* src, Range rows, Range cols, const float* filter, const float* bias,
+          int64_t co, float* out) {
   static_assert(kPix >= 1 && kPix <= kMaxLanes && (kVec == 1 || kVec == 2));
-  const int64_t c_in = g.in_c, c_out = g.out_c, row = g.in_w * c_in;
+  const int64_t c_in = g.in_c, c_out = g.out_c;
+  const int64_t row_step = g.dilation_h * g.in_w * c_in, col_step = g.dilation_w * c_in, pixel = g.stride_w * c_in;
   const __m256 b0 = bias ? _mm256_loadu_ps(bias + co) : _mm256_setzero_ps();
   const __m256 b1 = kVec == 2 && bias ? _mm256_loadu_ps(bias + co + 8) : _mm256_setzero_ps();
 #define TINYFORGE_DIRECT_INIT(j) __m256 a##j##0 = b0, a##j##1 = b1;
   TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_INIT)
 #undef TINYFORGE_DIRECT_INIT
-  for (int64_t ky = 0; ky < g.k_h; ++ky)
-    for (int64_t kx = 0; kx < g.k_w; ++kx) {
-      const float* x = src + ky * row + kx * c_in;
+  for (int64_t ky = rows.lo; ky < rows.hi; ++ky)
+    for (int64_t kx = cols.lo; kx < cols.hi; ++kx) {
+      const float* x = src + (ky - rows.lo) * row_step + (kx - cols.lo) * col_step;
       const float* w = filter + (ky * g.k_w + kx) * c_in * c_out + co;
       for (int64_t ci = 0; ci < c_in; ++ci, w += c_out) {
         const __m256 w0 = _mm256_loadu_ps(w);
         const __m256 w1 = kVec == 2 ? _mm256_loadu_ps(w + 8) : _mm256_setzero_ps();
 #define TINYFORGE_DIRECT_STEP(j)                                         \
   if constexpr (kPix > j) {                                              \
-    const __m256 xv = _mm256_broadcast_ss(x + j * c_in + ci);            \
+    const __m256 xv = _mm256_broadcast_ss(x + j * pixel + ci);           \
     a##j##0 = _mm256_fmadd_ps(xv, w0, a##j##0);                          \
     if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, w1, a##j##1); \
   }
@@ -56,13 +87,13 @@ void tile(const ConvGeometry& g, const float* src, const float* filter, const fl
 
 // The filter gradient of one tap (ky, kx), input channels [ci, ci + kCi) x filters [co, co +
 // kVec * 8), summed over output rows [r0, r1) and added to acc: the accumulators are loaded once,
-// take every pixel's product in order (rows, then columns), and are stored once.
-
+// take every product in order (rows, then columns; pixels whose tap is in the padding left out),
+// and are stored once.
 template <int kCi, int kVec>
 void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1, int64_t ky,
-                   int64_t kx, int64_t ci, int64_t co, float* acc) {
+                   int64_t kx, Range columns, int64_t ci, int64_t co, float* acc) {
   static_assert(kCi >= 1 && kCi <= kMaxLanes && (kVec == 1 || kVec == 2));
-  const int64_t c_in = g.in_c, c_out = g.out_c;
+  const int64_t c_in = g.in_c, c_out = g.out_c, pixel = g.stride_w * c_in;
   float* a = acc + ((ky * g.k_w + kx) * c_in + ci) * c_out + co;
 #define TINYFORGE_DIRECT_LOAD(j)                                                   \
   __m256 a##j##0 = kCi > j ? _mm256_loadu_ps(a + j * c_out) : _mm256_setzero_ps(); \
@@ -71,9 +102,12 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
 #undef TINYFORGE_DIRECT_LOAD
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / g.out_h, oy = r % g.out_h;
-    const float* x = in + ((b * g.in_h + oy + ky) * g.in_w + kx) * c_in + ci;
-    const float* d = d_out + r * g.out_w * c_out + co;
-    for (int64_t ox = 0; ox < g.out_w; ++ox, x += c_in, d += c_out) {
+    const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+    if (iy < 0 || iy >= g.in_h) continue;
+    const int64_t ix = columns.lo * g.stride_w - g.pad_left + kx * g.dilation_w;
+    const float* x = in + ((b * g.in_h + iy) * g.in_w + ix) * c_in + ci;
+    const float* d = d_out + (r * g.out_w + columns.lo) * c_out + co;
+    for (int64_t ox = columns.lo; ox < columns.hi; ++ox, x += pixel, d += c_out) {
       const __m256 d0 = _mm256_loadu_ps(d);
       const __m256 d1 = kVec == 2 ? _mm256_loadu_ps(d + 8) : _mm256_setzero_ps();
 #define TINYFORGE_DIRECT_STEP(j)                                         \
@@ -98,30 +132,37 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
 }  // namespace
 
 bool direct_conv_applies(const ConvGeometry& g) {
-  return g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.pad_top == 0 &&
-         g.pad_left == 0 && g.out_h == g.in_h - g.k_h + 1 && g.out_w == g.in_w - g.k_w + 1 && g.out_c % 8 == 0 &&
-         g.out_c > 0;
+  return g.stride_h == 1 && g.stride_w == 1 && g.out_c % 8 == 0 && g.out_c > 0 &&
+         g.k_h * g.k_w * g.in_c <= kMaxDirectPatch;
 }
 
 void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filter, const float* bias, int64_t r0,
                       int64_t r1, float* out) {
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / g.out_h, oy = r % g.out_h;
-    const float* in_row = in + (b * g.in_h + oy) * g.in_w * g.in_c;
+    const Range rows = taps_inside(oy, g.stride_h, g.pad_top, g.dilation_h, g.k_h, g.in_h);
+    const int64_t iy = oy * g.stride_h - g.pad_top + rows.lo * g.dilation_h;
     float* out_row = out + r * g.out_w * g.out_c;
-    for (int64_t co = 0; co < g.out_c; co += 16) {
-      const bool two = co + 16 <= g.out_c;
-      for (int64_t ox = 0; ox < g.out_w; ox += kMaxLanes) {
-        const int pixels = static_cast<int>(g.out_w - ox < kMaxLanes ? g.out_w - ox : kMaxLanes);
-        const float* src = in_row + ox * g.in_c;
-        float* dst = out_row + ox * g.out_c;
+    for (int64_t ox = 0; ox < g.out_w;) {
+      const Range cols = taps_inside(ox, g.stride_w, g.pad_left, g.dilation_w, g.k_w, g.in_w);
+      int pixels = 1;  // a run of pixels with every kernel column inside goes as one tile
+      if (cols.lo == 0 && cols.hi == g.k_w)
+        while (pixels < kMaxLanes && ox + pixels < g.out_w) {
+          const Range next = taps_inside(ox + pixels, g.stride_w, g.pad_left, g.dilation_w, g.k_w, g.in_w);
+          if (next.lo != 0 || next.hi != g.k_w) break;
+          ++pixels;
+        }
+      const int64_t ix = ox * g.stride_w - g.pad_left + cols.lo * g.dilation_w;
+      const float* src = in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_c;  // not read when no tap is inside
+      float* dst = out_row + ox * g.out_c;
+      for (int64_t co = 0; co < g.out_c; co += 16)
         with_lanes(pixels, [&](auto pix) {
-          if (two)
-            tile<decltype(pix)::value, 2>(g, src, filter, bias, co, dst);
+          if (co + 16 <= g.out_c)
+            tile<decltype(pix)::value, 2>(g, src, rows, cols, filter, bias, co, dst);
           else
-            tile<decltype(pix)::value, 1>(g, src, filter, bias, co, dst);
+            tile<decltype(pix)::value, 1>(g, src, rows, cols, filter, bias, co, dst);
         });
-      }
+      ox += pixels;
     }
   }
 }
@@ -140,19 +181,21 @@ void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, co
       }
     }
     for (int64_t ky = 0; ky < g.k_h; ++ky)
-      for (int64_t kx = 0; kx < g.k_w; ++kx)
+      for (int64_t kx = 0; kx < g.k_w; ++kx) {
+        const Range columns = outputs_inside(kx, g.stride_w, g.pad_left, g.dilation_w, g.in_w, g.out_w);
         for (int64_t ci = 0; ci < g.in_c; ci += kMaxLanes) {
           const int channels = static_cast<int>(g.in_c - ci < kMaxLanes ? g.in_c - ci : kMaxLanes);
           for (int64_t co = 0; co < g.out_c; co += 16) {
             with_lanes(channels, [&](auto lanes) {
               constexpr int kCi = decltype(lanes)::value;
               if (co + 16 <= g.out_c)
-                gradient_tile<kCi, 2>(g, in, d_out, rb, re, ky, kx, ci, co, acc);
+                gradient_tile<kCi, 2>(g, in, d_out, rb, re, ky, kx, columns, ci, co, acc);
               else
-                gradient_tile<kCi, 1>(g, in, d_out, rb, re, ky, kx, ci, co, acc);
+                gradient_tile<kCi, 1>(g, in, d_out, rb, re, ky, kx, columns, ci, co, acc);
             });
           }
         }
+      }
   }
 }
 
