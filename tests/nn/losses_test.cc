@@ -146,6 +146,28 @@ TEST(Losses, SampleWeightsAndSpatialOutputs) {
   check_gradient(SparseCategoricalCrossentropy(), labels, probs, &sw);
 }
 
+TEST(Losses, RegressionSumsOfManyValuesPerSample) {
+  // 13 values a sample: the sums run in 8 lanes plus a remainder of 5. The per-sample means,
+  // weighted, over N, in double.
+  Rng rng(9);
+  const Tensor y_true = random_probs(rng, 3, 13), y_pred = random_probs(rng, 3, 13);
+  const Tensor sw({3}, {1.0f, 2.0f, 0.5f});
+  double want_mse = 0, want_mae = 0;
+  for (int64_t s = 0; s < 3; ++s) {
+    double sq = 0, ab = 0;
+    for (int64_t i = 0; i < 13; ++i) {
+      const double e = double(y_pred[s * 13 + i]) - double(y_true[s * 13 + i]);
+      sq += e * e;
+      ab += std::fabs(e);
+    }
+    want_mse += sw[s] * sq / 13;
+    want_mae += sw[s] * ab / 13;
+  }
+  EXPECT_NEAR(MeanSquaredError().compute(y_true, y_pred, &sw, nullptr), want_mse / 3, 1e-12);
+  EXPECT_NEAR(MeanAbsoluteError().compute(y_true, y_pred, &sw, nullptr), want_mae / 3, 1e-12);
+  check_gradient(MeanSquaredError(), y_true, y_pred, &sw);
+}
+
 TEST(Losses, BadInputsThrow) {
   SparseCategoricalCrossentropy scce;
   const Tensor p({2, 3}, {0.2f, 0.3f, 0.5f, 0.1f, 0.1f, 0.8f});

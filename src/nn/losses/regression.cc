@@ -31,7 +31,7 @@ double elementwise(const std::string& loss, const Tensor& y_true, const Tensor& 
   constexpr int64_t kLanes = 8;
   for_chunks(n, per, [&](int64_t s0, int64_t s1) {
     for (int64_t s = s0; s < s1; ++s) {
-      const double w = weight(s * per);  // one weight per sample
+      const double w = weight(s * per);  // one weight per sample (batch_size rejected empty ones)
       double lanes[kLanes] = {};
       const int64_t begin = s * per, end = begin + per;
       int64_t i = begin;
