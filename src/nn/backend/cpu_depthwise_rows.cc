@@ -1,5 +1,7 @@
-// row_sum (cpu_depthwise_rows.h): pixels in runs of up to kMaxLanes whose kernel columns all fall
-// inside the source, one at a time at the edges; channels in as many vectors as fit in registers.
+// row_sum and add_row_products (cpu_depthwise_rows.h). row_sum: pixels in runs of up to kMaxLanes
+// whose kernel columns all fall inside the source, one at a time at the edges. add_row_products:
+// all of a kernel row's columns at once, each pixel adding to the columns whose source is inside.
+// Both: channels in as many vectors as fit in registers beside the tile's lanes.
 #include "nn/backend/cpu_depthwise_rows.h"
 
 #include <algorithm>
@@ -79,10 +81,10 @@ void products_tile(const RowProducts& s, int64_t c, float* acc) {
 #undef TINYFORGE_ROW_GRAD
 #define TINYFORGE_ROW_TERM_V(t, v) \
   if constexpr (kVec > v) a##t##v = _mm256_fmadd_ps(d##v, _mm256_loadu_ps(x + t * C + 8 * v), a##t##v);
-#define TINYFORGE_ROW_TERM(t)                                  \
-  if constexpr (kTaps > t)                                     \
-    if (t >= lo && t < hi) {                                   \
-      TINYFORGE_ROW_FOR_VECS(TINYFORGE_ROW_TERM_V, t)          \
+#define TINYFORGE_ROW_TERM(t)                         \
+  if constexpr (kTaps > t)                            \
+    if (t >= lo && t < hi) {                          \
+      TINYFORGE_ROW_FOR_VECS(TINYFORGE_ROW_TERM_V, t) \
     }
     TINYFORGE_FOR_LANES(TINYFORGE_ROW_TERM)
 #undef TINYFORGE_ROW_TERM
@@ -99,10 +101,11 @@ void products_tile(const RowProducts& s, int64_t c, float* acc) {
 #undef TINYFORGE_ROW_FOR_VECS
 
 // Calls fn(std::integral_constant<int, count>{}) for count in {1, 2, 4, 8}: the vectors of a
-// tile of kPix pixels, as many as fit beside their sums in 12 registers and in `available`.
-template <int kPix, typename F>
+// tile of kLanes lanes (pixels or kernel columns), as many as keep its sums within 12 registers,
+// and no more than `available`.
+template <int kLanes, typename F>
 void with_vecs(int64_t available, F&& fn) {
-  constexpr int kFit = kPix == 1 ? 8 : kPix <= 3 ? 4 : 2;
+  constexpr int kFit = kLanes == 1 ? 8 : kLanes <= 3 ? 4 : 2;
   if constexpr (kFit >= 8)
     if (available >= 8) return fn(std::integral_constant<int, 8>{});
   if constexpr (kFit >= 4)
@@ -130,7 +133,7 @@ void row_sum(const RowSum& s, const float* start, float* out) {
   const int64_t C = s.channels;
   for (int64_t p = 0; p < s.width;) {
     const Columns cols = columns_inside(s, p);  // empty only if every tap is in the padding: the start alone
-    int pixels = 1;  // a run of pixels with all kernel columns inside goes as one tile
+    int pixels = 1;                             // a run of pixels with all kernel columns inside goes as one tile
     if (cols.lo == 0 && cols.hi == s.k_w)
       while (pixels < kMaxLanes && p + pixels < s.width) {
         const Columns next = columns_inside(s, p + pixels);

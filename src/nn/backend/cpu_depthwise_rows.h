@@ -1,8 +1,10 @@
-// Depthwise convolution (one filter per channel) one row at a time, in AVX2 register tiles. Both
-// the forward pass and the input gradient are, per pixel of the row written, a sum of per-channel
-// products over the kernel's taps; a tile holds up to 6 neighbouring pixels x 8-64 channels in
-// registers and loads each filter vector once for all of its pixels. (sum_of_products in
-// cpu_depthwise.cc takes one pixel at a time and loads a filter vector per pixel and tap.)
+// Depthwise convolution (one filter per channel) one row at a time, in AVX2 register tiles. The
+// forward pass and the input gradient are, per pixel of the row written, a sum of per-channel
+// products over the kernel's taps: a tile holds up to 6 neighbouring pixels x 8-64 channels in
+// registers and loads each filter vector once for all of its pixels. The filter gradient holds a
+// kernel row's columns x 8-64 channels while an output row streams past, loading each output
+// gradient vector once for all the columns. (sum_of_products in cpu_depthwise.cc takes one pixel
+// or tap at a time and loads both vectors of every term.)
 #pragma once
 
 #include <cstdint>
