@@ -224,6 +224,8 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
       {1, 8, 13, 5, 24, 5, 3, 1, 1, 2, 2, true},    // dilated, 'same'
       {2, 5, 5, 3, 8, 7, 7, 1, 1, 1, 1, true},      // kernel wider than the input: edges only
       {1, 10, 12, 8, 16, 3, 4, 2, 2, 1, 1, true},   // strided: im2col + GEMM
+      // 'same' at unit stride: the input gradient as a direct convolution with the filter flipped.
+      {1, 7, 9, 8, 16, 5, 3, 1, 1, 2, 1, true},     // rows dilated
   };
   Rng rng(2024);
   for (int i = 0; i < 16; ++i) {
