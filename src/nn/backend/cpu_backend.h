@@ -54,7 +54,7 @@ class CpuBackend final : public Backend {
   std::unique_ptr<ThreadPool> pool_;
   std::vector<std::vector<float>> col_;  // im2col blocks
   std::vector<std::vector<float>> acc_;  // partial gradient sums
-  std::vector<float> filter_t_;          // a pointwise filter transposed, for its input gradient
+  std::vector<float> filter_t_;          // a filter flipped and transposed, for a direct input gradient
 };
 
 }  // namespace tinyforge::nn

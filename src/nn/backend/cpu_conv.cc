@@ -1,12 +1,11 @@
 // Conv2D on the cpu backend: im2col + GEMM forward, GEMM + col2im for the input gradient,
 // im2col + GEMM (per-thread partials, reduced in thread order) for the filter gradient.
 // Unit-stride convolutions with filters in multiples of 8 and small patches run their forward and
-// filter gradient as direct kernels instead (cpu_conv_direct.h), and 'same' ones their input
-// gradient too, as a convolution with the filter flipped.
-// A 1x1 stride-1 unpadded (pointwise) convolution needs no im2col: it is a GEMM on the NHWC data
-// when no direct kernel applies, and its input gradient is a pointwise convolution of the output
-// gradient with the filter transposed. (Eigen packs both operands of every product; on
-// kws_dscnn's 64 x 64 pointwise layers the direct kernels were 11%, 5% and 2% faster.)
+// filter gradient as direct kernels instead (cpu_conv_direct.h), and pointwise and 'same' ones
+// their input gradient too, as a convolution with the filter flipped and transposed.
+// A 1x1 stride-1 unpadded (pointwise) convolution needs no im2col: where no direct kernel applies
+// it is a GEMM on the NHWC data. (Eigen packs both operands of every product; on kws_dscnn's
+// 64 x 64 pointwise layers the direct kernels were 11%, 5% and 2% faster.)
 #include <algorithm>
 #include <cstring>
 
@@ -146,16 +145,19 @@ void add_bias(float* out, int64_t rows, int64_t n, const float* bias) {
     for (int64_t j = 0; j < n; ++j) out[j] += bias[j];
 }
 
+// All output rows of a direct convolution, split between the threads.
+void direct_conv_all(ThreadPool& pool, const ConvGeometry& g, const float* in, const float* filter,
+                     const float* bias, float* out) {
+  pool.parallel_for(g.batch * g.out_h, 2, [&](int, int64_t r0, int64_t r1) {
+    direct_conv_rows(g, in, filter, bias, r0, r1, out);
+  });
+}
+
 }  // namespace
 
 void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* filter, const float* bias, float* out) {
   const int64_t k = patch_size(g), n = g.out_c, m = g.batch * g.out_h * g.out_w;
-  if (direct_conv_applies(g)) {
-    pool_->parallel_for(g.batch * g.out_h, 2, [&](int, int64_t r0, int64_t r1) {
-      direct_conv_rows(g, in, filter, bias, r0, r1, out);
-    });
-    return;
-  }
+  if (direct_conv_applies(g)) return direct_conv_all(*pool_, g, in, filter, bias, out);
   if (is_pointwise(g)) {
     pool_->parallel_for(m, 16, [&](int, int64_t r0, int64_t r1) {
       eigen_gemm(false, false, r1 - r0, n, k, 1.0f, in + r0 * k, k, filter, n, 0.0f, out + r0 * n, n);
@@ -177,31 +179,14 @@ void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* fil
 
 void CpuBackend::conv2d_backward_input(const ConvGeometry& g, const float* d_out, const float* filter, float* d_in) {
   const int64_t k = patch_size(g), n = g.out_c, pixels = g.out_h * g.out_w;
-  if (is_pointwise(g)) {
-    // d_in = d_out W^T: a pointwise convolution of d_out with the transposed filter, which the
-    // direct kernel runs when the input channels come in multiples of 8.
-    ConvGeometry t = g;
-    std::swap(t.in_c, t.out_c);
-    if (direct_conv_applies(t)) {
-      filter_t_.resize(static_cast<size_t>(k * n));
-      for (int64_t i = 0; i < k; ++i)
-        for (int64_t j = 0; j < n; ++j) filter_t_[static_cast<size_t>(j * k + i)] = filter[i * n + j];
-      pool_->parallel_for(t.batch * t.out_h, 2, [&](int, int64_t r0, int64_t r1) {
-        direct_conv_rows(t, d_out, filter_t_.data(), nullptr, r0, r1, d_in);
-      });
-      return;
-    }
-    pool_->parallel_for(g.batch * pixels, 16, [&](int, int64_t r0, int64_t r1) {
-      eigen_gemm(false, true, r1 - r0, k, n, 1.0f, d_out + r0 * n, n, filter, n, 0.0f, d_in + r0 * k, k);
-    });
-    return;
-  }
   // At unit stride the input gradient is itself a unit-stride convolution: of the output gradient,
   // padded by the kernel's reach less the forward padding, with the filter flipped in space and
-  // its channels swapped. The direct kernel runs it when the input channels come in multiples of 8
-  // and the padding is no wider than the forward's ('same' layers): a 3x3 'same' 16 -> 32 layer
-  // on 32x32 took 1426 instead of 1949 us. A 'valid' layer's would be padded by the whole reach of
-  // the kernel, and Eigen + col2im was faster there (fmnist_cnn's second layer: 450 vs 490 us).
+  // its channels swapped (for a pointwise layer, the filter transposed). The direct kernel runs it
+  // when the input channels come in multiples of 8 and the padding is no wider than the forward's
+  // (pointwise and 'same' layers): a 3x3 'same' 16 -> 32 layer on 32x32 took 1426 instead of
+  // 1949 us, kws_dscnn's 64 -> 64 pointwise ones 493 instead of 520. A 'valid' layer's would be
+  // padded by the whole reach of the kernel, and Eigen + col2im was faster there (fmnist_cnn's
+  // second layer: 450 vs 490 us).
   ConvGeometry t = g;
   std::swap(t.in_h, t.out_h);
   std::swap(t.in_w, t.out_w);
@@ -218,8 +203,11 @@ void CpuBackend::conv2d_backward_input(const ConvGeometry& g, const float* d_out
         for (int64_t ci = 0; ci < g.in_c; ++ci)
           for (int64_t co = 0; co < n; ++co) f[co * g.in_c + ci] = w[ci * n + co];
       }
-    pool_->parallel_for(t.batch * t.out_h, 2, [&](int, int64_t r0, int64_t r1) {
-      direct_conv_rows(t, d_out, filter_t_.data(), nullptr, r0, r1, d_in);
+    return direct_conv_all(*pool_, t, d_out, filter_t_.data(), nullptr, d_in);
+  }
+  if (is_pointwise(g)) {
+    pool_->parallel_for(g.batch * pixels, 16, [&](int, int64_t r0, int64_t r1) {
+      eigen_gemm(false, true, r1 - r0, k, n, 1.0f, d_out + r0 * n, n, filter, n, 0.0f, d_in + r0 * k, k);
     });
     return;
   }
