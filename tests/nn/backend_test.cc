@@ -226,6 +226,10 @@ std::vector<ConvCase> conv_cases(bool depthwise) {
       {1, 10, 12, 8, 16, 3, 4, 2, 2, 1, 1, true},   // strided: im2col + GEMM
       // 'same' at unit stride: the input gradient as a direct convolution with the filter flipped.
       {1, 7, 9, 8, 16, 5, 3, 1, 1, 2, 1, true},     // rows dilated
+      // The filter gradient's lanes across taps (no tap of any output in the padding): dilated;
+      // and a 'same' 2x2 kernel, whose padding is all at the bottom and right, so per tap.
+      {1, 9, 10, 3, 8, 3, 2, 1, 1, 2, 2, false},
+      {2, 5, 6, 3, 8, 2, 2, 1, 1, 1, 1, true},
   };
   Rng rng(2024);
   for (int i = 0; i < 16; ++i) {

@@ -2,8 +2,10 @@
 // lives in 12 (or 6) AVX2 registers while the kernel's taps and input channels stream past; each
 // step loads 2 filter vectors and broadcasts one input value per pixel. The filter block of a tile
 // (taps x input channels x 16 floats) stays in the first-level cache across a row's tiles. Filter
-// gradient: per tap, 6 input channels x 16 filters in registers while a block of output rows
-// streams past. Any padding and dilation: a tile covers pixels whose taps inside the input are the
+// gradient: 6 patch positions x 16 filters in registers while a block of output rows streams
+// past; the positions are one tap's input channels, or, when no tap of any output falls in the
+// padding, any 6 consecutive ones (a one-channel first layer's 9 taps then take two tiles, not 9
+// one-lane tiles whose accumulators wait on the adder's latency). Any padding and dilation: a tile covers pixels whose taps inside the input are the
 // same kernel rows and columns (the inner pixels of a row share all of them; an edge pixel goes
 // alone), and taps in the padding are left out, as the reference does. The kernels handle any
 // stride too, but strided convolutions stay with im2col + GEMM (see direct_conv_applies).
@@ -85,19 +87,29 @@ void tile(const ConvGeometry& g, const float* src, Range rows, Range cols, const
 #undef TINYFORGE_DIRECT_STORE
 }
 
-// The filter gradient of one tap (ky, kx), input channels [ci, ci + kCi) x filters [co, co +
-// kVec * 8), summed over output rows [r0, r1) and added to acc: the accumulators are loaded once,
-// take every product in order (rows, then columns; pixels whose tap is in the padding left out),
-// and are stored once.
-template <int kCi, int kVec>
-void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1, int64_t ky,
-                   int64_t kx, Range columns, int64_t ci, int64_t co, float* acc) {
-  static_assert(kCi >= 1 && kCi <= kMaxLanes && (kVec == 1 || kVec == 2));
+// The filter gradient of kLanes consecutive patch positions from p0 (a position is a (ky, kx,
+// input channel) triple in the filter's order) x filters [co, co + kVec * 8), summed over output
+// rows [r0, r1) and output columns `columns`, and added to acc: the accumulators are loaded once,
+// take every product in order (rows, then columns), and are stored once. The lanes share the
+// rows and columns whose taps lie inside the input: either they are one tap's channels, or the
+// convolution has no padding and every tap of every output is inside. Only rows are checked here,
+// through the first lane's kernel row.
+template <int kLanes, int kVec>
+void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1, int64_t p0,
+                   Range columns, int64_t co, float* acc) {
+  static_assert(kLanes >= 1 && kLanes <= kMaxLanes && (kVec == 1 || kVec == 2));
   const int64_t c_in = g.in_c, c_out = g.out_c, pixel = g.stride_w * c_in;
-  float* a = acc + ((ky * g.k_w + kx) * c_in + ci) * c_out + co;
-#define TINYFORGE_DIRECT_LOAD(j)                                                   \
-  __m256 a##j##0 = kCi > j ? _mm256_loadu_ps(a + j * c_out) : _mm256_setzero_ps(); \
-  __m256 a##j##1 = kCi > j && kVec == 2 ? _mm256_loadu_ps(a + j * c_out + 8) : _mm256_setzero_ps();
+  // Where lane j reads, relative to where the first lane reads.
+  const auto input_offset = [&](int64_t p) {
+    const int64_t tap = p / c_in, ky = tap / g.k_w, kx = tap % g.k_w;
+    return (ky * g.dilation_h * g.in_w + kx * g.dilation_w) * c_in + p % c_in;
+  };
+  const int64_t first_offset = input_offset(p0), ky = p0 / c_in / g.k_w, kx = p0 / c_in % g.k_w;
+  float* a = acc + p0 * c_out + co;
+#define TINYFORGE_DIRECT_LOAD(j)                                                                       \
+  const int64_t o##j = kLanes > j ? input_offset(p0 + j) - first_offset : 0;                           \
+  __m256 a##j##0 = kLanes > j ? _mm256_loadu_ps(a + j * c_out) : _mm256_setzero_ps();                  \
+  __m256 a##j##1 = kLanes > j && kVec == 2 ? _mm256_loadu_ps(a + j * c_out + 8) : _mm256_setzero_ps();
   TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_LOAD)
 #undef TINYFORGE_DIRECT_LOAD
   for (int64_t r = r0; r < r1; ++r) {
@@ -105,14 +117,14 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
     const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
     if (iy < 0 || iy >= g.in_h) continue;
     const int64_t ix = columns.lo * g.stride_w - g.pad_left + kx * g.dilation_w;
-    const float* x = in + ((b * g.in_h + iy) * g.in_w + ix) * c_in + ci;
+    const float* x = in + ((b * g.in_h + iy) * g.in_w + ix) * c_in + p0 % c_in;
     const float* d = d_out + (r * g.out_w + columns.lo) * c_out + co;
     for (int64_t ox = columns.lo; ox < columns.hi; ++ox, x += pixel, d += c_out) {
       const __m256 d0 = _mm256_loadu_ps(d);
       const __m256 d1 = kVec == 2 ? _mm256_loadu_ps(d + 8) : _mm256_setzero_ps();
 #define TINYFORGE_DIRECT_STEP(j)                                         \
-  if constexpr (kCi > j) {                                               \
-    const __m256 xv = _mm256_broadcast_ss(x + j);                        \
+  if constexpr (kLanes > j) {                                            \
+    const __m256 xv = _mm256_broadcast_ss(x + o##j);                     \
     a##j##0 = _mm256_fmadd_ps(xv, d0, a##j##0);                          \
     if constexpr (kVec == 2) a##j##1 = _mm256_fmadd_ps(xv, d1, a##j##1); \
   }
@@ -121,12 +133,32 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
     }
   }
 #define TINYFORGE_DIRECT_STORE(j)                                          \
-  if constexpr (kCi > j) {                                                 \
+  if constexpr (kLanes > j) {                                              \
     _mm256_storeu_ps(a + j * c_out, a##j##0);                              \
     if constexpr (kVec == 2) _mm256_storeu_ps(a + j * c_out + 8, a##j##1); \
   }
   TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_STORE)
 #undef TINYFORGE_DIRECT_STORE
+}
+
+// Lanes [p0, p0 + lanes) of the filter gradient, all filters, over rows [r0, r1) and `columns`.
+void gradient_tiles(const ConvGeometry& g, const float* in, const float* d_out, int64_t r0, int64_t r1, int64_t p0,
+                    int lanes, Range columns, float* acc) {
+  for (int64_t co = 0; co < g.out_c; co += 16)
+    with_lanes(lanes, [&](auto l) {
+      constexpr int kLanes = decltype(l)::value;
+      if (co + 16 <= g.out_c)
+        gradient_tile<kLanes, 2>(g, in, d_out, r0, r1, p0, columns, co, acc);
+      else
+        gradient_tile<kLanes, 1>(g, in, d_out, r0, r1, p0, columns, co, acc);
+    });
+}
+
+// Whether every tap of every output lies inside the input ('valid' padding): then a tile's lanes
+// may span taps.
+bool all_taps_inside(const ConvGeometry& g) {
+  return g.pad_top == 0 && g.pad_left == 0 && (g.out_h - 1) * g.stride_h + (g.k_h - 1) * g.dilation_h < g.in_h &&
+         (g.out_w - 1) * g.stride_w + (g.k_w - 1) * g.dilation_w < g.in_w;
 }
 
 }  // namespace
@@ -180,21 +212,21 @@ void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, co
           for (int64_t co = 0; co < g.out_c; ++co) acc_bias[co] += d[ox * g.out_c + co];
       }
     }
+    if (all_taps_inside(g)) {
+      // Lanes run across taps, so layers with few input channels (a first layer's one or three)
+      // still fill every lane.
+      const int64_t patch = g.k_h * g.k_w * g.in_c;
+      for (int64_t p = 0; p < patch; p += kMaxLanes)
+        gradient_tiles(g, in, d_out, rb, re, p, static_cast<int>(std::min<int64_t>(kMaxLanes, patch - p)),
+                       Range{0, g.out_w}, acc);
+      continue;
+    }
     for (int64_t ky = 0; ky < g.k_h; ++ky)
       for (int64_t kx = 0; kx < g.k_w; ++kx) {
         const Range columns = outputs_inside(kx, g.stride_w, g.pad_left, g.dilation_w, g.in_w, g.out_w);
-        for (int64_t ci = 0; ci < g.in_c; ci += kMaxLanes) {
-          const int channels = static_cast<int>(g.in_c - ci < kMaxLanes ? g.in_c - ci : kMaxLanes);
-          for (int64_t co = 0; co < g.out_c; co += 16) {
-            with_lanes(channels, [&](auto lanes) {
-              constexpr int kCi = decltype(lanes)::value;
-              if (co + 16 <= g.out_c)
-                gradient_tile<kCi, 2>(g, in, d_out, rb, re, ky, kx, columns, ci, co, acc);
-              else
-                gradient_tile<kCi, 1>(g, in, d_out, rb, re, ky, kx, columns, ci, co, acc);
-            });
-          }
-        }
+        for (int64_t ci = 0; ci < g.in_c; ci += kMaxLanes)
+          gradient_tiles(g, in, d_out, rb, re, (ky * g.k_w + kx) * g.in_c + ci,
+                         static_cast<int>(std::min<int64_t>(kMaxLanes, g.in_c - ci)), columns, acc);
       }
   }
 }
