@@ -154,6 +154,29 @@ void gradient_tiles(const ConvGeometry& g, const float* in, const float* d_out, 
     });
 }
 
+// The bias gradient of output rows [r0, r1), added to acc_bias in order (rows, then columns). The
+// sums live in registers: through acc_bias, which may alias d_out as far as the compiler knows,
+// every add waited on the previous store.
+void add_bias_gradient(const ConvGeometry& g, const float* d_out, int64_t r0, int64_t r1, float* acc_bias) {
+  const int64_t c_out = g.out_c, pixels = (r1 - r0) * g.out_w;
+  const float* d = d_out + r0 * g.out_w * c_out;
+  int64_t co = 0;
+  for (; co + 16 <= c_out; co += 16) {  // two independent chains, so the adder's latency overlaps
+    __m256 s0 = _mm256_loadu_ps(acc_bias + co), s1 = _mm256_loadu_ps(acc_bias + co + 8);
+    for (int64_t p = 0; p < pixels; ++p) {
+      s0 = _mm256_add_ps(s0, _mm256_loadu_ps(d + p * c_out + co));
+      s1 = _mm256_add_ps(s1, _mm256_loadu_ps(d + p * c_out + co + 8));
+    }
+    _mm256_storeu_ps(acc_bias + co, s0);
+    _mm256_storeu_ps(acc_bias + co + 8, s1);
+  }
+  if (co < c_out) {  // filters come in multiples of 8 (direct_conv_applies)
+    __m256 s0 = _mm256_loadu_ps(acc_bias + co);
+    for (int64_t p = 0; p < pixels; ++p) s0 = _mm256_add_ps(s0, _mm256_loadu_ps(d + p * c_out + co));
+    _mm256_storeu_ps(acc_bias + co, s0);
+  }
+}
+
 // Whether every tap of every output lies inside the input ('valid' padding): then a tile's lanes
 // may span taps.
 bool all_taps_inside(const ConvGeometry& g) {
@@ -205,13 +228,7 @@ void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, co
   constexpr int64_t kRowBlock = 16;
   for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
     const int64_t re = rb + kRowBlock < r1 ? rb + kRowBlock : r1;
-    if (acc_bias) {
-      for (int64_t r = rb; r < re; ++r) {
-        const float* d = d_out + r * g.out_w * g.out_c;
-        for (int64_t ox = 0; ox < g.out_w; ++ox)
-          for (int64_t co = 0; co < g.out_c; ++co) acc_bias[co] += d[ox * g.out_c + co];
-      }
-    }
+    if (acc_bias) add_bias_gradient(g, d_out, rb, re, acc_bias);
     if (all_taps_inside(g)) {
       // Lanes run across taps, so layers with few input channels (a first layer's one or three)
       // still fill every lane.
