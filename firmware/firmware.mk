@@ -6,45 +6,12 @@ ROOT    := $(abspath $(FW)/..)
 OPT     ?= -O2
 ARENA   ?= 393216
 
-ifeq ($(TARGET),cortex-m4)
-  PREFIX  := arm-none-eabi-
-  ARCH    := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
-  SPECS   := --specs=picolibc.specs
-  OSLIB   := --oslib=semihost
-  STARTUP := $(FW)/cortex-m4/startup.c
-  LDSCRIPT := $(FW)/cortex-m4/cm.ld
-else ifeq ($(TARGET),rv32imc)
-  PREFIX  := riscv64-unknown-elf-
-  # Plain rv32imc (an _zicsr suffix would select the rv64 multilib); csr asm uses .option arch.
-  ARCH    := -march=rv32imc -mabi=ilp32
-  SPECS   := --specs=picolibc.specs
-  OSLIB   := --oslib=semihost
-  STARTUP := $(FW)/rv32imc/start.S $(FW)/rv32imc/crt.c
-  LDSCRIPT := $(FW)/rv32imc/rv32.ld
-else ifeq ($(TARGET),lx106)
-  PREFIX  := xtensa-lx106-elf-
-  ARCH    := -mlongcalls
-  # picolibc's specs for xtensa is not on GCC's search path; it has no semihosting lib (crt.c has simcall glue).
-  SPECS   := --specs=/usr/lib/xtensa-lx106-elf/picolibc.specs
-  OSLIB   :=
-  # libgcc_shim.c / softfloat_shim.c: integer and IEEE float helpers missing from Debian's lx106 libgcc.
-  STARTUP := $(FW)/lx106/start.S $(FW)/lx106/crt.c $(FW)/lx106/libgcc_shim.c $(FW)/lx106/softfloat_shim.c
-  LDSCRIPT := $(FW)/lx106/lx106.ld
-else
-  $(error TARGET must be cortex-m4, rv32imc or lx106 (got '$(TARGET)'))
-endif
+include $(FW)/targets.mk
 
-CC  := $(PREFIX)gcc
-CXX := $(PREFIX)g++
-AR  := $(PREFIX)ar
-
-# -ffp-contract=off: no fused multiply-add, so float results match TFLM's host build bit for bit.
-COMMON   := $(ARCH) $(SPECS) $(OPT) -g -ffunction-sections -fdata-sections -ffp-contract=off -MMD -MP
-CXXFLAGS := $(COMMON) -std=c++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit \
-            -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -I$(ROOT)/micro/include
+CXXFLAGS := $(TARGET_COMMON) $(TARGET_CXX) -I$(ROOT)/micro/include
 # MICRO_EXTRA: development-only extra flags for micro/ (e.g. to get past a warning while it is fixed).
 MICRO_CXXFLAGS := $(CXXFLAGS) -I$(ROOT)/micro/src $(MICRO_EXTRA)
-CFLAGS   := $(COMMON) -std=c11 -Wall -Wextra -Werror
+CFLAGS   := $(TARGET_COMMON) $(TARGET_C)
 
 MICRO_SRCS := $(sort $(wildcard $(ROOT)/micro/src/*.cc)) $(sort $(wildcard $(ROOT)/micro/src/kernels/*.cc))
 MICRO_OBJS := $(patsubst $(ROOT)/micro/src/%.cc,$(OUT)/obj/micro/%.o,$(MICRO_SRCS))
@@ -105,12 +72,8 @@ $(OUT)/obj/startup/%.c.o: $(FW)/$(TARGET)/%.c $(STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-parameter -c $< -o $@
 
-# Link with gcc, not g++: RISC-V and Xtensa have no libstdc++ (micro/ needs none).
-# -DPICOLIBC_INTEGER_PRINTF_SCANF on the link line selects picolibc's small printf.
 $(ELF): $(STARTUP_OBJS) $(RUNNER_OBJS) $(LIB) $(LDSCRIPT)
-	$(CC) $(ARCH) $(SPECS) $(OSLIB) -nostartfiles -T $(LDSCRIPT) -Wl,--gc-sections -Wl,-Map=$(ELF:.elf=.map) \
-	  -Wl,--defsym=__stack_size=0x10000 -DPICOLIBC_INTEGER_PRINTF_SCANF \
-	  $(STARTUP_OBJS) $(RUNNER_OBJS) $(LIBLINK) -lm -o $@
+	$(CC) $(TARGET_LINK) -Wl,-Map=$(ELF:.elf=.map) $(STARTUP_OBJS) $(RUNNER_OBJS) $(LIBLINK) -lm -o $@
 	$(PREFIX)size $@
 endif
 

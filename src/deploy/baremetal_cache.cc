@@ -29,7 +29,8 @@ std::string object_cache_key(const TargetTools& tools) {
   h = fnv1a64(version.output.data(), version.output.size(), h);
   for (const EmbeddedFirmwareFile& f : embedded_firmware_files()) {
     const std::string path = f.path;
-    if (path.rfind("micro/", 0) != 0 && path != "firmware/deploy/deploy.mk") continue;
+    // What the objects are built from: micro/ and the Makefile with the flags it includes.
+    if (path.rfind("micro/", 0) != 0 && path != "firmware/deploy/deploy.mk" && path != "firmware/targets.mk") continue;
     h = fnv1a64(path.data(), path.size() + 1, h);  // with the terminating zero: "ab"+"c" != "a"+"bc"
     h = fnv1a64(f.data, f.size, h);
   }
