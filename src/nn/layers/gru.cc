@@ -196,30 +196,6 @@ std::vector<Tensor> GRULayer::backward(LayerCall& call, const Tensor& d_output) 
   return dx;
 }
 
-namespace {
-
-// dL/dh_s from the layer output at step s (all steps, or only the last).
-float output_grad(const Tensor& d_output, bool sequences, int64_t b, int64_t s, int64_t steps, int64_t u, int64_t j) {
-  if (sequences) return d_output[(b * steps + s) * u + j];
-  return s == steps - 1 ? d_output[b * u + j] : 0.0f;
-}
-
-// Kernel gradient, bias column sums into `db` (may be null) and the input gradient, from the
-// gradients of the input-projection pre-activations dg [N*T, 3U].
-Tensor input_side(Backend& be, const Tensor& x, const Tensor& dg, Param& kernel, float* db, bool trainable) {
-  const int64_t rows = x.dim(0) * x.dim(1), f = x.dim(2), g3 = dg.dim(2);
-  if (trainable && kernel.trainable) {
-    recurrent::ensure_grad(kernel.grad, kernel.value.shape());
-    be.gemm(true, false, f, g3, rows, 1.0f, x.data(), f, dg.data(), g3, 1.0f, kernel.grad.data(), g3);
-  }
-  if (db != nullptr) recurrent::add_column_sums(dg.data(), rows, g3, db);
-  Tensor dx(x.shape());
-  be.gemm(false, true, rows, f, g3, 1.0f, dg.data(), g3, kernel.value.data(), g3, 0.0f, dx.data(), f);
-  return dx;
-}
-
-}  // namespace
-
 std::vector<Tensor> GRULayer::backward_reset_after(LayerCall& call, const Tensor& d_output) {
   const Tensor& gates = call.saved[kGates];
   const Tensor& inner_h = call.saved[kExtra];
@@ -240,7 +216,7 @@ std::vector<Tensor> GRULayer::backward_reset_after(LayerCall& call, const Tensor
       const int64_t r3 = (b * steps + s) * g3, o = (b * steps + s) * u;
       const float* g = gates.data() + r3;
       for (int64_t j = 0; j < u; ++j) {
-        const float dh = dh_next[b * u + j] + output_grad(d_output, options_.return_sequences, b, s, steps, u, j);
+        const float dh = dh_next[b * u + j] + recurrent::output_gradient(d_output, options_.return_sequences, b, s, steps, u, j);
         const float z = g[j], r = g[u + j], hh = g[2 * u + j];
         const float hp = s > 0 ? hs[o - u + j] : 0.0f;
         const float dah = dh * (1.0f - z) * recurrent::derivative_from_output(act, hh);
@@ -271,7 +247,7 @@ std::vector<Tensor> GRULayer::backward_reset_after(LayerCall& call, const Tensor
     be.gemm(true, false, u, g3, n * steps, 1.0f, h_prev.data(), u, di.data(), g3, 1.0f, rec.grad.data(), g3);
   }
   std::vector<Tensor> result;
-  result.push_back(input_side(be, x, dg, kernel, db_in, train));
+  result.push_back(recurrent::input_side_gradients(be, x, dg, kernel, db_in, train));
   return result;
 }
 
@@ -296,7 +272,7 @@ std::vector<Tensor> GRULayer::backward_reset_before(LayerCall& call, const Tenso
       const int64_t r3 = (b * steps + s) * g3, o = (b * steps + s) * u;
       const float* g = gates.data() + r3;
       for (int64_t j = 0; j < u; ++j) {
-        const float dh = dh_next[b * u + j] + output_grad(d_output, options_.return_sequences, b, s, steps, u, j);
+        const float dh = dh_next[b * u + j] + recurrent::output_gradient(d_output, options_.return_sequences, b, s, steps, u, j);
         const float z = g[j], hh = g[2 * u + j];
         const float hp = s > 0 ? hs[o - u + j] : 0.0f;
         dg[r3 + j] = dh * (hp - hh) * recurrent::derivative_from_output(ract, z);
@@ -332,7 +308,7 @@ std::vector<Tensor> GRULayer::backward_reset_before(LayerCall& call, const Tenso
     be.gemm(true, false, u, u, n * steps, 1.0f, rh.data(), u, dg.data() + 2 * u, g3, 1.0f, rec.grad.data() + 2 * u, g3);
   }
   std::vector<Tensor> result;
-  result.push_back(input_side(be, x, dg, kernel, db, train));
+  result.push_back(recurrent::input_side_gradients(be, x, dg, kernel, db, train));
   return result;
 }
 

@@ -130,7 +130,7 @@ std::vector<Tensor> LSTMLayer::backward(LayerCall& call, const Tensor& d_output)
   const Tensor& act_cells = call.saved[kActCells];
   const Tensor& hs = call.saved[kStates];
   const Tensor& x = options_.go_backwards ? call.saved[kInput] : *call.inputs[0];
-  const int64_t n = hs.dim(0), steps = hs.dim(1), u = units_, g4 = 4 * u, f = x.dim(2);
+  const int64_t n = hs.dim(0), steps = hs.dim(1), u = units_, g4 = 4 * u;
   const Shape expected = options_.return_sequences ? Shape{n, steps, u} : Shape{n, u};
   if (d_output.shape() != expected)
     throw Error("LSTM layer '" + name() + "': output gradient " + shape_str(d_output.shape()) + ", expected " +
@@ -151,11 +151,8 @@ std::vector<Tensor> LSTMLayer::backward(LayerCall& call, const Tensor& d_output)
       float* d = dz.data() + (b * steps + s) * g4;
       const int64_t o = (b * steps + s) * u;
       for (int64_t j = 0; j < u; ++j) {
-        float dh = dh_next[b * u + j];
-        if (options_.return_sequences)
-          dh += d_output[o + j];
-        else if (s == steps - 1)
-          dh += d_output[b * u + j];
+        const float dh =
+            dh_next[b * u + j] + recurrent::output_gradient(d_output, options_.return_sequences, b, s, steps, u, j);
         const float i_g = gt[j], f_g = gt[u + j], c_g = gt[2 * u + j], o_g = gt[3 * u + j];
         const float ac = act_cells[o + j];
         const float dc = dc_next[b * u + j] + dh * o_g * recurrent::derivative_from_output(act, ac);
@@ -173,24 +170,18 @@ std::vector<Tensor> LSTMLayer::backward(LayerCall& call, const Tensor& d_output)
               u);
   }
 
-  if (trainable()) {
-    if (kernel.trainable) {
-      recurrent::ensure_grad(kernel.grad, kernel.value.shape());
-      be.gemm(true, false, f, g4, n * steps, 1.0f, x.data(), f, dz.data(), g4, 1.0f, kernel.grad.data(), g4);
-    }
-    if (rec.trainable) {
-      recurrent::ensure_grad(rec.grad, rec.value.shape());
-      const Tensor h_prev = recurrent::previous_states(hs);
-      be.gemm(true, false, u, g4, n * steps, 1.0f, h_prev.data(), u, dz.data(), g4, 1.0f, rec.grad.data(), g4);
-    }
-    if (bias != nullptr && bias->trainable) {
-      recurrent::ensure_grad(bias->grad, bias->value.shape());
-      recurrent::add_column_sums(dz.data(), n * steps, g4, bias->grad.data());
-    }
+  const bool train = trainable();
+  float* db = nullptr;
+  if (train && bias != nullptr && bias->trainable) {
+    recurrent::ensure_grad(bias->grad, bias->value.shape());
+    db = bias->grad.data();
   }
-
-  Tensor dx({n, steps, f});
-  be.gemm(false, true, n * steps, f, g4, 1.0f, dz.data(), g4, kernel.value.data(), g4, 0.0f, dx.data(), f);
+  if (train && rec.trainable) {
+    recurrent::ensure_grad(rec.grad, rec.value.shape());
+    const Tensor h_prev = recurrent::previous_states(hs);
+    be.gemm(true, false, u, g4, n * steps, 1.0f, h_prev.data(), u, dz.data(), g4, 1.0f, rec.grad.data(), g4);
+  }
+  Tensor dx = recurrent::input_side_gradients(be, x, dz, kernel, db, train);
   if (options_.go_backwards) dx = recurrent::reverse_time(dx);
   std::vector<Tensor> result;
   result.push_back(std::move(dx));

@@ -122,4 +122,22 @@ Tensor previous_states(const Tensor& hs) {
   return prev;
 }
 
+float output_gradient(const Tensor& d_output, bool sequences, int64_t b, int64_t s, int64_t steps, int64_t u,
+                      int64_t j) {
+  if (sequences) return d_output[(b * steps + s) * u + j];
+  return s == steps - 1 ? d_output[b * u + j] : 0.0f;
+}
+
+Tensor input_side_gradients(Backend& be, const Tensor& x, const Tensor& dg, Param& kernel, float* db, bool trainable) {
+  const int64_t rows = x.dim(0) * x.dim(1), f = x.dim(2), g = dg.dim(2);
+  if (trainable && kernel.trainable) {
+    ensure_grad(kernel.grad, kernel.value.shape());
+    be.gemm(true, false, f, g, rows, 1.0f, x.data(), f, dg.data(), g, 1.0f, kernel.grad.data(), g);
+  }
+  if (db != nullptr) add_column_sums(dg.data(), rows, g, db);
+  Tensor dx(x.shape());
+  be.gemm(false, true, rows, f, g, 1.0f, dg.data(), g, kernel.value.data(), g, 0.0f, dx.data(), f);
+  return dx;
+}
+
 }  // namespace tinyforge::nn::recurrent

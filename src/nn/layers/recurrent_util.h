@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "tinyforge/nn/backend.h"
 #include "tinyforge/nn/initializers.h"
+#include "tinyforge/nn/layer.h"
 #include "tinyforge/nn/random.h"
 #include "tinyforge/nn/tensor.h"
 
@@ -44,5 +46,15 @@ void ensure_grad(Tensor& grad, const Shape& shape);
 
 // Hidden states shifted one step later along time ([N, T, U] -> h_prev, zeros at step 0).
 Tensor previous_states(const Tensor& hs);
+
+// dL/dh_s of sample b, unit j from the layer's output gradient: every step's (return_sequences)
+// or only the last one's.
+float output_gradient(const Tensor& d_output, bool sequences, int64_t b, int64_t s, int64_t steps, int64_t u,
+                      int64_t j);
+
+// The input side of BPTT, from dg [N, T, G], the gradients of the input projection's
+// pre-activations (x [N, T, F] times kernel [F, G]): adds the kernel gradient (when `trainable`
+// and the kernel is), adds dg's column sums into `db` (may be null), and returns dL/dx.
+Tensor input_side_gradients(Backend& be, const Tensor& x, const Tensor& dg, Param& kernel, float* db, bool trainable);
 
 }  // namespace tinyforge::nn::recurrent
