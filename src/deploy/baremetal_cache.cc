@@ -27,7 +27,7 @@ std::string object_cache_key(const TargetTools& tools) {
   uint64_t h = fnv1a64(tools.name, std::char_traits<char>::length(tools.name));
   const ProcessResult version = run_process({tools.compiler, "--version"}, "");
   h = fnv1a64(version.output.data(), version.output.size(), h);
-  for (const EmbeddedFirmwareFile& f : embedded_firmware_files()) {
+  for (const EmbeddedFile& f : embedded_firmware_files()) {
     const std::string path = f.path;
     // What the objects are built from: micro/ and the Makefile with the flags it includes.
     if (path.rfind("micro/", 0) != 0 && path != "firmware/deploy/deploy.mk" && path != "firmware/targets.mk") continue;

@@ -72,7 +72,7 @@ std::string image_name(const std::string& model_path) {
 
 void write_deployment_sources(const fs::path& dir, const DeploymentSources& src) {
   bool have_makefile = false, have_run_script = false;
-  for (const EmbeddedFirmwareFile& f : embedded_firmware_files()) {
+  for (const EmbeddedFile& f : embedded_firmware_files()) {
     const std::string path = f.path;
     if (path == kMakefileTemplate) {
       write_bytes(dir / "Makefile", f.data, f.size);

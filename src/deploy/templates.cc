@@ -7,19 +7,17 @@
 namespace tinyforge::deploy {
 
 std::string embedded_text(const std::string& path) {
-  for (size_t i = 0; i < kEmbeddedFileCount; ++i) {
-    if (path == kEmbeddedFiles[i].path) {
-      return std::string(reinterpret_cast<const char*>(kEmbeddedFiles[i].data), kEmbeddedFiles[i].size);
-    }
-  }
+  for (auto table : {embedded_project_files(), embedded_firmware_files()})
+    for (const EmbeddedFile& f : table)
+      if (path == f.path) return std::string(reinterpret_cast<const char*>(f.data), f.size);
   throw Error("internal: the deploy file '" + path + "' is not compiled into this tinyforge (rebuild it)");
 }
 
 std::vector<const EmbeddedFile*> embedded_under(const std::string& prefix) {
   std::vector<const EmbeddedFile*> files;
-  for (size_t i = 0; i < kEmbeddedFileCount; ++i) {
-    if (std::strncmp(kEmbeddedFiles[i].path, prefix.c_str(), prefix.size()) == 0) files.push_back(&kEmbeddedFiles[i]);
-  }
+  for (auto table : {embedded_project_files(), embedded_firmware_files()})
+    for (const EmbeddedFile& f : table)
+      if (std::strncmp(f.path, prefix.c_str(), prefix.size()) == 0) files.push_back(&f);
   return files;
 }
 

@@ -5,13 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "deploy/embedded_files.h"
+#include "tinyforge/deploy/embedded_files.h"
 
 namespace tinyforge::deploy {
 
-// The embedded file at `path` ("esp-idf/main/app_main.cc"); throws Error when missing.
+// The embedded file at `path` ("esp-idf/main/app_main.cc", "micro/src/interpreter.cc"), from
+// either table of embedded_files.h (their paths never collide); throws Error when missing.
 std::string embedded_text(const std::string& path);
-// Every embedded file whose path starts with `prefix`, in path order.
+// Every embedded file whose path starts with `prefix` ("micro/", "app/"), in path order.
 std::vector<const EmbeddedFile*> embedded_under(const std::string& prefix);
 
 // Replaces every {{NAME}} (NAME: A-Z, 0-9, _) with vars[NAME]. A placeholder without a value
