@@ -216,7 +216,8 @@ std::vector<Tensor> GRULayer::backward_reset_after(LayerCall& call, const Tensor
       const int64_t r3 = (b * steps + s) * g3, o = (b * steps + s) * u;
       const float* g = gates.data() + r3;
       for (int64_t j = 0; j < u; ++j) {
-        const float dh = dh_next[b * u + j] + recurrent::output_gradient(d_output, options_.return_sequences, b, s, steps, u, j);
+        const float dh =
+            dh_next[b * u + j] + recurrent::output_gradient(d_output, options_.return_sequences, b, s, steps, u, j);
         const float z = g[j], r = g[u + j], hh = g[2 * u + j];
         const float hp = s > 0 ? hs[o - u + j] : 0.0f;
         const float dah = dh * (1.0f - z) * recurrent::derivative_from_output(act, hh);
@@ -235,17 +236,9 @@ std::vector<Tensor> GRULayer::backward_reset_after(LayerCall& call, const Tensor
   }
 
   const bool train = trainable();
-  float* db_in = nullptr;
-  if (train && bias != nullptr && bias->trainable) {
-    recurrent::ensure_grad(bias->grad, bias->value.shape());
-    db_in = bias->grad.data();
-    recurrent::add_column_sums(di.data(), n * steps, g3, bias->grad.data() + g3);
-  }
-  if (train && rec.trainable) {
-    recurrent::ensure_grad(rec.grad, rec.value.shape());
-    const Tensor h_prev = recurrent::previous_states(hs);
-    be.gemm(true, false, u, g3, n * steps, 1.0f, h_prev.data(), u, di.data(), g3, 1.0f, rec.grad.data(), g3);
-  }
+  float* db_in = recurrent::bias_gradient(bias, train);  // [2, 3U]: the input side's, then the recurrent side's
+  if (db_in != nullptr) recurrent::add_column_sums(di.data(), n * steps, g3, db_in + g3);
+  recurrent::add_recurrent_kernel_gradient(be, hs, di, rec, train);
   std::vector<Tensor> result;
   result.push_back(recurrent::input_side_gradients(be, x, dg, kernel, db_in, train));
   return result;
@@ -272,7 +265,8 @@ std::vector<Tensor> GRULayer::backward_reset_before(LayerCall& call, const Tenso
       const int64_t r3 = (b * steps + s) * g3, o = (b * steps + s) * u;
       const float* g = gates.data() + r3;
       for (int64_t j = 0; j < u; ++j) {
-        const float dh = dh_next[b * u + j] + recurrent::output_gradient(d_output, options_.return_sequences, b, s, steps, u, j);
+        const float dh =
+            dh_next[b * u + j] + recurrent::output_gradient(d_output, options_.return_sequences, b, s, steps, u, j);
         const float z = g[j], hh = g[2 * u + j];
         const float hp = s > 0 ? hs[o - u + j] : 0.0f;
         dg[r3 + j] = dh * (hp - hh) * recurrent::derivative_from_output(ract, z);
@@ -296,11 +290,7 @@ std::vector<Tensor> GRULayer::backward_reset_before(LayerCall& call, const Tenso
   }
 
   const bool train = trainable();
-  float* db = nullptr;
-  if (train && bias != nullptr && bias->trainable) {
-    recurrent::ensure_grad(bias->grad, bias->value.shape());
-    db = bias->grad.data();
-  }
+  float* db = recurrent::bias_gradient(bias, train);
   if (train && rec.trainable) {
     recurrent::ensure_grad(rec.grad, rec.value.shape());
     const Tensor h_prev = recurrent::previous_states(hs);

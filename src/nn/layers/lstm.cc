@@ -170,18 +170,9 @@ std::vector<Tensor> LSTMLayer::backward(LayerCall& call, const Tensor& d_output)
               u);
   }
 
-  const bool train = trainable();
-  float* db = nullptr;
-  if (train && bias != nullptr && bias->trainable) {
-    recurrent::ensure_grad(bias->grad, bias->value.shape());
-    db = bias->grad.data();
-  }
-  if (train && rec.trainable) {
-    recurrent::ensure_grad(rec.grad, rec.value.shape());
-    const Tensor h_prev = recurrent::previous_states(hs);
-    be.gemm(true, false, u, g4, n * steps, 1.0f, h_prev.data(), u, dz.data(), g4, 1.0f, rec.grad.data(), g4);
-  }
-  Tensor dx = recurrent::input_side_gradients(be, x, dz, kernel, db, train);
+  recurrent::add_recurrent_kernel_gradient(be, hs, dz, rec, trainable());
+  Tensor dx =
+      recurrent::input_side_gradients(be, x, dz, kernel, recurrent::bias_gradient(bias, trainable()), trainable());
   if (options_.go_backwards) dx = recurrent::reverse_time(dx);
   std::vector<Tensor> result;
   result.push_back(std::move(dx));

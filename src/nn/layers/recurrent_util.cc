@@ -128,6 +128,20 @@ float output_gradient(const Tensor& d_output, bool sequences, int64_t b, int64_t
   return s == steps - 1 ? d_output[b * u + j] : 0.0f;
 }
 
+float* bias_gradient(Param* bias, bool trainable) {
+  if (!trainable || bias == nullptr || !bias->trainable) return nullptr;
+  ensure_grad(bias->grad, bias->value.shape());
+  return bias->grad.data();
+}
+
+void add_recurrent_kernel_gradient(Backend& be, const Tensor& hs, const Tensor& d, Param& rec, bool trainable) {
+  if (!trainable || !rec.trainable) return;
+  ensure_grad(rec.grad, rec.value.shape());
+  const int64_t rows = hs.dim(0) * hs.dim(1), u = hs.dim(2), g = d.dim(2);
+  const Tensor h_prev = previous_states(hs);
+  be.gemm(true, false, u, g, rows, 1.0f, h_prev.data(), u, d.data(), g, 1.0f, rec.grad.data(), g);
+}
+
 Tensor input_side_gradients(Backend& be, const Tensor& x, const Tensor& dg, Param& kernel, float* db, bool trainable) {
   const int64_t rows = x.dim(0) * x.dim(1), f = x.dim(2), g = dg.dim(2);
   if (trainable && kernel.trainable) {

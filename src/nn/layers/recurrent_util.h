@@ -52,6 +52,15 @@ Tensor previous_states(const Tensor& hs);
 float output_gradient(const Tensor& d_output, bool sequences, int64_t b, int64_t s, int64_t steps, int64_t u,
                       int64_t j);
 
+// The bias gradient BPTT adds into, made to exist (zeros) first; null when there is no bias or it
+// is not trained (`trainable`: the layer's flag).
+float* bias_gradient(Param* bias, bool trainable);
+
+// Adds h_{t-1}^T d ([U, G]) into the recurrent kernel's gradient, made to exist first, when it is
+// trained; hs [N, T, U] are the layer's states and d [N, T, G] the gradients of what h_{t-1} U
+// feeds.
+void add_recurrent_kernel_gradient(Backend& be, const Tensor& hs, const Tensor& d, Param& rec, bool trainable);
+
 // The input side of BPTT, from dg [N, T, G], the gradients of the input projection's
 // pre-activations (x [N, T, F] times kernel [F, G]): adds the kernel gradient (when `trainable`
 // and the kernel is), adds dg's column sums into `db` (may be null), and returns dL/dx.
