@@ -1,10 +1,14 @@
 // The cpu backend's thread pool: every chunk runs exactly once whoever claims it, partitions
-// depend on (n, min_per_thread, threads) only, nested calls run serially.
+// depend on (n, min_per_thread, threads) only, balanced chunks cover [0, n) once, nested calls
+// run serially.
 #include "nn/backend/thread_pool.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -69,6 +73,43 @@ TEST(ThreadPool, ParallelForPartitionsAreFixed) {
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(pool.parallel_for(0, 1, [&](int, int64_t, int64_t) { ++calls; }), 0);
   EXPECT_EQ(calls, 1);
+}
+
+// Balanced chunks: up to kChunksPerThread per thread, each of at least the minimum, covering
+// [0, n) once; chunks beyond the thread count are claimed as threads come free.
+TEST(ThreadPool, BalancedChunksCoverEveryItemOnce) {
+  struct Case {
+    int threads;
+    int64_t n, min_per_chunk;
+    size_t chunks;
+  };
+  static_assert(ThreadPool::kChunksPerThread == 4, "the expected chunk counts below assume 4 per thread");
+  for (const Case& k : {Case{3, 1000, 10, 12}, Case{2, 1000, 10, 8}, Case{2, 25, 10, 2}, Case{1, 1000, 10, 1},
+                        Case{4, 7, 1, 7}}) {
+    ThreadPool pool(k.threads);
+    std::mutex m;
+    std::vector<std::pair<int64_t, int64_t>> chunks;
+    pool.parallel_for_balanced(k.n, k.min_per_chunk, [&](int64_t b, int64_t e) {
+      std::lock_guard<std::mutex> lock(m);
+      chunks.emplace_back(b, e);
+    });
+    std::sort(chunks.begin(), chunks.end());
+    ASSERT_EQ(chunks.size(), k.chunks) << k.threads << " threads, n " << k.n;
+    int64_t next = 0;
+    for (const auto& [b, e] : chunks) {
+      EXPECT_EQ(b, next);
+      EXPECT_GE(e - b, std::min(k.min_per_chunk, k.n));
+      next = e;
+    }
+    EXPECT_EQ(next, k.n);
+  }
+}
+
+TEST(ThreadPool, MoreChunksThanThreadsEachRunOnce) {
+  ThreadPool pool(2);
+  std::vector<std::atomic<int>> runs(9);
+  for (int j = 0; j < 2000; ++j) pool.run(9, [&](int c) { runs[static_cast<size_t>(c)].fetch_add(1); });
+  for (int c = 0; c < 9; ++c) EXPECT_EQ(runs[static_cast<size_t>(c)].load(), 2000) << "chunk " << c;
 }
 
 // Two threads of the user's sharing the pool (Tensor fills its large tensors through it): the

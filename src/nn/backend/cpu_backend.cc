@@ -98,7 +98,8 @@ void CpuBackend::gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t 
 }
 
 void CpuBackend::parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
-  pool_->parallel_for(n, grain, [&](int, int64_t begin, int64_t end) { fn(begin, end); });
+  // The interface promises results that do not depend on the partition, so chunks are balanced.
+  pool_->parallel_for_balanced(n, grain, fn);
 }
 
 std::unique_ptr<Backend> make_cpu_backend(int threads) {

@@ -148,9 +148,8 @@ void add_bias(float* out, int64_t rows, int64_t n, const float* bias) {
 // All output rows of a direct convolution, split between the threads.
 void direct_conv_all(ThreadPool& pool, const ConvGeometry& g, const float* in, const float* filter,
                      const float* bias, float* out) {
-  pool.parallel_for(g.batch * g.out_h, 2, [&](int, int64_t r0, int64_t r1) {
-    direct_conv_rows(g, in, filter, bias, r0, r1, out);
-  });
+  pool.parallel_for_balanced(g.batch * g.out_h, 2,
+                             [&](int64_t r0, int64_t r1) { direct_conv_rows(g, in, filter, bias, r0, r1, out); });
 }
 
 }  // namespace

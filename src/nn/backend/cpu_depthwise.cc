@@ -109,7 +109,7 @@ void depthwise_forward_mult1(ThreadPool& pool, const ConvGeometry& g, const floa
                              const float* bias, float* out) {
   const int64_t C = g.in_c;
   const bool rows_apply = row_sums_apply(g);
-  pool.parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
+  pool.parallel_for_balanced(g.batch * g.out_h, 4, [&](int64_t r0, int64_t r1) {
     std::vector<Term> terms(static_cast<size_t>(g.k_h * g.k_w));
     std::vector<const float*> src(static_cast<size_t>(g.k_h)), taps(static_cast<size_t>(g.k_h));
     for (int64_t r = r0; r < r1; ++r) {
@@ -138,7 +138,7 @@ void depthwise_backward_input_mult1(ThreadPool& pool, const ConvGeometry& g, con
                                     float* d_in) {
   const int64_t C = g.in_c;
   const bool rows_apply = row_sums_apply(g);
-  pool.parallel_for(g.batch * g.in_h, 4, [&](int, int64_t r0, int64_t r1) {
+  pool.parallel_for_balanced(g.batch * g.in_h, 4, [&](int64_t r0, int64_t r1) {
     std::vector<Term> terms(static_cast<size_t>(g.k_h * g.k_w));
     std::vector<const float*> src(static_cast<size_t>(g.k_h)), taps(static_cast<size_t>(g.k_h));
     for (int64_t r = r0; r < r1; ++r) {
@@ -212,7 +212,7 @@ void CpuBackend::depthwise_conv2d(const ConvGeometry& g, const float* in, const 
                                   float* out) {
   const int64_t c_in = g.in_c, mult = g.depth_multiplier, oc = g.out_c;
   if (mult == 1) return depthwise_forward_mult1(*pool_, g, in, filter, bias, out);
-  pool_->parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
+  pool_->parallel_for_balanced(g.batch * g.out_h, 4, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.out_h, oy = r % g.out_h;
       for (int64_t ox = 0; ox < g.out_w; ++ox) {
@@ -247,7 +247,7 @@ void CpuBackend::depthwise_conv2d_backward_input(const ConvGeometry& g, const fl
   const int64_t c_in = g.in_c, mult = g.depth_multiplier, oc = g.out_c, image = g.in_h * g.in_w * c_in;
   if (mult == 1) return depthwise_backward_input_mult1(*pool_, g, d_out, filter, d_in);
   // One image per task: the scatter stays inside an image.
-  pool_->parallel_for(g.batch, 1, [&](int, int64_t b0, int64_t b1) {
+  pool_->parallel_for_balanced(g.batch, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
       float* d_img = d_in + b * image;
       std::memset(d_img, 0, sizeof(float) * static_cast<size_t>(image));

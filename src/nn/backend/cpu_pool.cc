@@ -85,7 +85,7 @@ void CpuBackend::max_pool2d(const PoolGeometry& g, const float* in, float* out, 
   std::vector<int32_t> window;  // offsets of a whole window's elements from its top-left one
   for (int64_t ky = 0; ky < g.k_h; ++ky)
     for (int64_t kx = 0; kx < g.k_w; ++kx) window.push_back(static_cast<int32_t>((ky * g.in_w + kx) * ch));
-  pool_->parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
+  pool_->parallel_for_balanced(g.batch * g.out_h, 4, [&](int64_t r0, int64_t r1) {
     std::vector<int32_t> clipped;  // a border window: its in-image elements, from the first of them
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.out_h, oy = r % g.out_h;
@@ -127,7 +127,7 @@ void CpuBackend::max_pool2d_backward(const PoolGeometry& g, const float* d_out, 
   const int64_t image = g.in_h * g.in_w * g.channels, per_out = g.out_h * g.out_w * g.channels;
   // Image by image, each zeroed just before its scatter, while it is in cache (zeroing a
   // thread's whole share first meant a second trip through memory for the scatter).
-  pool_->parallel_for(g.batch, 1, [&](int, int64_t b0, int64_t b1) {
+  pool_->parallel_for_balanced(g.batch, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
       std::memset(d_in + b * image, 0, sizeof(float) * static_cast<size_t>(image));
       for (int64_t o = b * per_out; o < (b + 1) * per_out; ++o)
@@ -138,7 +138,7 @@ void CpuBackend::max_pool2d_backward(const PoolGeometry& g, const float* d_out, 
 
 void CpuBackend::avg_pool2d(const PoolGeometry& g, const float* in, float* out) {
   const int64_t ch = g.channels;
-  pool_->parallel_for(g.batch * g.out_h, 4, [&](int, int64_t r0, int64_t r1) {
+  pool_->parallel_for_balanced(g.batch * g.out_h, 4, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.out_h, oy = r % g.out_h;
       for (int64_t ox = 0; ox < g.out_w; ++ox) {
@@ -165,7 +165,7 @@ void CpuBackend::avg_pool2d(const PoolGeometry& g, const float* in, float* out) 
 
 void CpuBackend::avg_pool2d_backward(const PoolGeometry& g, const float* d_out, float* d_in) {
   const int64_t ch = g.channels, image = g.in_h * g.in_w * ch;
-  pool_->parallel_for(g.batch, 1, [&](int, int64_t b0, int64_t b1) {
+  pool_->parallel_for_balanced(g.batch, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
       float* d_img = d_in + b * image;
       std::memset(d_img, 0, sizeof(float) * static_cast<size_t>(image));

@@ -78,7 +78,7 @@ void ThreadPool::worker() {
 }
 
 void ThreadPool::run(int parts, const std::function<void(int)>& fn) {
-  parts = std::min(parts, size_);
+  parts = std::min(parts, kMaxParts);
   // Nested calls (from inside a job), calls from a second thread while a job is in flight and
   // single-thread pools run serially, same partitions.
   if (parts <= 1 || size_ == 1 || t_in_pool || busy_.exchange(true, std::memory_order_acquire)) {
