@@ -280,7 +280,7 @@ int64_t filter_size(const ConvGeometry& g, bool depthwise) {
 
 // Runs forward and both gradients on one backend; the gradients accumulate into `seed`.
 struct ConvResult {
-  Vec out, out_nobias, d_in, d_filter, d_bias;
+  Vec out, out_nobias, out_relu, d_in, d_filter, d_bias;
 };
 
 ConvResult run_conv(Backend& be, const ConvGeometry& g, bool depthwise, const Vec& in, const Vec& filter,
@@ -300,6 +300,8 @@ ConvResult run_conv(Backend& be, const ConvGeometry& g, bool depthwise, const Ve
   } else {
     be.conv2d(g, in.data(), filter.data(), bias.data(), r.out.data());
     be.conv2d(g, in.data(), filter.data(), nullptr, r.out_nobias.data());
+    r.out_relu.assign(r.out.size(), std::numeric_limits<float>::quiet_NaN());
+    be.conv2d_relu(g, in.data(), filter.data(), bias.data(), r.out_relu.data());
     be.conv2d_backward_input(g, d_out.data(), filter.data(), r.d_in.data());
     be.conv2d_backward_filter(g, in.data(), d_out.data(), r.d_filter.data(), r.d_bias.data());
   }
@@ -321,6 +323,12 @@ void check_conv_agreement(bool depthwise) {
       const ConvResult got = run_conv(*cpu, g, depthwise, in, filter, bias, d_out, filter_seed, bias_seed);
       expect_close(want.out, got.out, what + " forward");
       expect_close(want.out_nobias, got.out_nobias, what + " forward without bias");
+      expect_close(want.out_relu, got.out_relu, what + " forward with ReLU");
+      // The ReLU inside the convolution is the activation's, applied to the same sums: the bytes
+      // of conv2d followed by `x > 0 ? x : 0`.
+      Vec relu_after = got.out;
+      for (float& v : relu_after) v = v > 0 ? v : 0.0f;
+      if (!depthwise) EXPECT_EQ(relu_after, got.out_relu) << what;
       expect_close(want.d_in, got.d_in, what + " d_in");
       expect_close(want.d_filter, got.d_filter, what + " d_filter");
       expect_close(want.d_bias, got.d_bias, what + " d_bias");
@@ -329,6 +337,27 @@ void check_conv_agreement(bool depthwise) {
 }
 
 TEST(CpuBackend, Conv2dAgreesWithReference) { check_conv_agreement(false); }
+
+// ReLU as the activation computes it, x > 0 ? x : 0: a -0 sum (a -0 bias plus -0 products) and a
+// NaN (a NaN input) both come out as +0, on the direct kernels' path and on the others.
+TEST(CpuBackend, Conv2dReluTurnsNegativeZeroAndNanIntoPositiveZero) {
+  auto ref = make_reference_backend();
+  auto cpu = make_cpu_backend(2);
+  for (const ConvGeometry& g : {make_conv_geometry(2, 6, 7, 1, 16, 3, 3, 1, 1, 1, 1, false),    // direct
+                                make_conv_geometry(2, 6, 7, 2, 3, 3, 3, 2, 2, 1, 1, true)}) {  // im2col
+    Vec in(static_cast<size_t>(in_size(g)), 0.5f);
+    in[5] = std::numeric_limits<float>::quiet_NaN();
+    const Vec filter(static_cast<size_t>(filter_size(g, false)), -0.0f), bias(static_cast<size_t>(g.out_c), -0.0f);
+    for (Backend* be : {ref.get(), cpu.get()}) {
+      Vec out(static_cast<size_t>(out_size(g)), 7.0f);
+      be->conv2d_relu(g, in.data(), filter.data(), bias.data(), out.data());
+      for (size_t i = 0; i < out.size(); ++i) {
+        ASSERT_EQ(out[i], 0.0f) << be->name() << " " << describe(g) << " at " << i;
+        ASSERT_FALSE(std::signbit(out[i])) << be->name() << " " << describe(g) << " at " << i;
+      }
+    }
+  }
+}
 TEST(CpuBackend, DepthwiseAgreesWithReference) { check_conv_agreement(true); }
 
 TEST(CpuBackend, GemmAgreesWithReference) {

@@ -48,6 +48,14 @@ class Backend {
 
   // Conv2D: out = conv(in, filter) + bias (bias may be null).
   virtual void conv2d(const ConvGeometry& g, const float* in, const float* filter, const float* bias, float* out) = 0;
+  // Conv2D followed by ReLU (out = x > 0 ? x : 0, as ActivationFn's relu): a backend may apply it
+  // as it stores each output, sparing a pass over the output.
+  virtual void conv2d_relu(const ConvGeometry& g, const float* in, const float* filter, const float* bias,
+                           float* out) {
+    conv2d(g, in, filter, bias, out);
+    const int64_t n = g.batch * g.out_h * g.out_w * g.out_c;
+    for (int64_t i = 0; i < n; ++i) out[i] = out[i] > 0 ? out[i] : 0.0f;
+  }
   // Gradients: d_in from d_out (overwrites d_in); d_filter and d_bias are ACCUMULATED (bias may be null).
   virtual void conv2d_backward_input(const ConvGeometry& g, const float* d_out, const float* filter, float* d_in) = 0;
   virtual void conv2d_backward_filter(const ConvGeometry& g, const float* in, const float* d_out, float* d_filter,

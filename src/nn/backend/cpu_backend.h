@@ -21,6 +21,8 @@ class CpuBackend final : public Backend {
             const float* b, int64_t ldb, float beta, float* c, int64_t ldc) override;
 
   void conv2d(const ConvGeometry& g, const float* in, const float* filter, const float* bias, float* out) override;
+  void conv2d_relu(const ConvGeometry& g, const float* in, const float* filter, const float* bias,
+                   float* out) override;
   void conv2d_backward_input(const ConvGeometry& g, const float* d_out, const float* filter, float* d_in) override;
   void conv2d_backward_filter(const ConvGeometry& g, const float* in, const float* d_out, float* d_filter,
                               float* d_bias) override;

@@ -147,16 +147,17 @@ void add_bias(float* out, int64_t rows, int64_t n, const float* bias) {
 
 // All output rows of a direct convolution, split between the threads.
 void direct_conv_all(ThreadPool& pool, const ConvGeometry& g, const float* in, const float* filter,
-                     const float* bias, float* out) {
-  pool.parallel_for_balanced(g.batch * g.out_h, 2,
-                             [&](int64_t r0, int64_t r1) { direct_conv_rows(g, in, filter, bias, r0, r1, out); });
+                     const float* bias, bool relu, float* out) {
+  pool.parallel_for_balanced(g.batch * g.out_h, 2, [&](int64_t r0, int64_t r1) {
+    direct_conv_rows(g, in, filter, bias, relu, r0, r1, out);
+  });
 }
 
 }  // namespace
 
 void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* filter, const float* bias, float* out) {
   const int64_t k = patch_size(g), n = g.out_c, m = g.batch * g.out_h * g.out_w;
-  if (direct_conv_applies(g)) return direct_conv_all(*pool_, g, in, filter, bias, out);
+  if (direct_conv_applies(g)) return direct_conv_all(*pool_, g, in, filter, bias, false, out);
   if (is_pointwise(g)) {
     pool_->parallel_for(m, 16, [&](int, int64_t r0, int64_t r1) {
       eigen_gemm(false, false, r1 - r0, n, k, 1.0f, in + r0 * k, k, filter, n, 0.0f, out + r0 * n, n);
@@ -173,6 +174,16 @@ void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* fil
       eigen_gemm(false, false, r1 - r0, n, k, 1.0f, col, k, filter, n, 0.0f, out + r0 * n, n);
       if (bias) add_bias(out + r0 * n, r1 - r0, n, bias);
     }
+  });
+}
+
+void CpuBackend::conv2d_relu(const ConvGeometry& g, const float* in, const float* filter, const float* bias,
+                             float* out) {
+  if (direct_conv_applies(g)) return direct_conv_all(*pool_, g, in, filter, bias, true, out);
+  conv2d(g, in, filter, bias, out);
+  const int64_t n = g.batch * g.out_h * g.out_w * g.out_c;
+  pool_->parallel_for_balanced(n, 16384, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = out[i] > 0 ? out[i] : 0.0f;
   });
 }
 
@@ -202,7 +213,7 @@ void CpuBackend::conv2d_backward_input(const ConvGeometry& g, const float* d_out
         for (int64_t ci = 0; ci < g.in_c; ++ci)
           for (int64_t co = 0; co < n; ++co) f[co * g.in_c + ci] = w[ci * n + co];
       }
-    return direct_conv_all(*pool_, t, d_out, filter_t_.data(), nullptr, d_in);
+    return direct_conv_all(*pool_, t, d_out, filter_t_.data(), nullptr, false, d_in);
   }
   if (is_pointwise(g)) {
     pool_->parallel_for(g.batch * pixels, 16, [&](int, int64_t r0, int64_t r1) {

@@ -50,7 +50,9 @@ Range outputs_inside(int64_t k, int64_t stride, int64_t pad, int64_t dilation, i
 // through the kernel rows `rows` and columns `cols`, which lie inside the input for all of them.
 // `src` is the input under the first pixel's tap (rows.lo, cols.lo). Each output is one chain of
 // multiply-adds in (ky, kx, input channel) order.
-template <int kPix, int kVec>
+// With kRelu, each output is stored as max(x, 0): MAXPS returns its second operand unless the
+// first is greater, so NaN and -0 become +0, exactly as `x > 0 ? x : 0`.
+template <int kPix, int kVec, bool kRelu>
 void tile(const ConvGeometry& g, const float* src, Range rows, Range cols, const float* filter, const float* bias,
           int64_t co, float* out) {
   static_assert(kPix >= 1 && kPix <= kMaxLanes && (kVec == 1 || kVec == 2));
@@ -78,10 +80,11 @@ void tile(const ConvGeometry& g, const float* src, Range rows, Range cols, const
 #undef TINYFORGE_DIRECT_STEP
       }
     }
-#define TINYFORGE_DIRECT_STORE(j)                                                 \
-  if constexpr (kPix > j) {                                                       \
-    _mm256_storeu_ps(out + j * c_out + co, a##j##0);                              \
-    if constexpr (kVec == 2) _mm256_storeu_ps(out + j * c_out + co + 8, a##j##1); \
+  const auto finish = [](__m256 v) { return kRelu ? _mm256_max_ps(v, _mm256_setzero_ps()) : v; };
+#define TINYFORGE_DIRECT_STORE(j)                                                         \
+  if constexpr (kPix > j) {                                                               \
+    _mm256_storeu_ps(out + j * c_out + co, finish(a##j##0));                              \
+    if constexpr (kVec == 2) _mm256_storeu_ps(out + j * c_out + co + 8, finish(a##j##1)); \
   }
   TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_STORE)
 #undef TINYFORGE_DIRECT_STORE
@@ -193,8 +196,8 @@ bool direct_conv_applies(const ConvGeometry& g) {
          g.k_h * g.k_w * g.in_c <= kMaxDirectPatch;
 }
 
-void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filter, const float* bias, int64_t r0,
-                      int64_t r1, float* out) {
+void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filter, const float* bias, bool relu,
+                      int64_t r0, int64_t r1, float* out) {
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / g.out_h, oy = r % g.out_h;
     const Range rows = taps_inside(oy, g.stride_h, g.pad_top, g.dilation_h, g.k_h, g.in_h);
@@ -214,10 +217,13 @@ void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filte
       float* dst = out_row + ox * g.out_c;
       for (int64_t co = 0; co < g.out_c; co += 16)
         with_lanes(pixels, [&](auto pix) {
+          constexpr int kPix = decltype(pix)::value;
           if (co + 16 <= g.out_c)
-            tile<decltype(pix)::value, 2>(g, src, rows, cols, filter, bias, co, dst);
+            relu ? tile<kPix, 2, true>(g, src, rows, cols, filter, bias, co, dst)
+                 : tile<kPix, 2, false>(g, src, rows, cols, filter, bias, co, dst);
           else
-            tile<decltype(pix)::value, 1>(g, src, rows, cols, filter, bias, co, dst);
+            relu ? tile<kPix, 1, true>(g, src, rows, cols, filter, bias, co, dst)
+                 : tile<kPix, 1, false>(g, src, rows, cols, filter, bias, co, dst);
         });
       ox += pixels;
     }
@@ -255,7 +261,8 @@ void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, co
 bool direct_conv_applies(const ConvGeometry&) {
   return false;
 }
-void direct_conv_rows(const ConvGeometry&, const float*, const float*, const float*, int64_t, int64_t, float*) {}
+void direct_conv_rows(const ConvGeometry&, const float*, const float*, const float*, bool, int64_t, int64_t,
+                      float*) {}
 void direct_conv_filter_gradient_rows(const ConvGeometry&, const float*, const float*, int64_t, int64_t, float*,
                                       float*) {}
 

@@ -24,9 +24,10 @@ inline constexpr int64_t kMaxDirectPatch = 512;
 bool direct_conv_applies(const ConvGeometry& g);
 
 // Output rows [r0, r1) of the flat (batch * out_h) rows: out = conv(in, filter) + bias (bias may
-// be null). Each output is one chain of multiply-adds in (ky, kx, input channel) order.
-void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filter, const float* bias, int64_t r0,
-                      int64_t r1, float* out);
+// be null), then x > 0 ? x : 0 when `relu`. Each output is one chain of multiply-adds in (ky, kx,
+// input channel) order.
+void direct_conv_rows(const ConvGeometry& g, const float* in, const float* filter, const float* bias, bool relu,
+                      int64_t r0, int64_t r1, float* out);
 
 // The filter and bias gradients of output rows [r0, r1), ADDED to acc ([k_h, k_w, in_c, out_c])
 // and acc_bias (may be null). Each weight's products are added in order: rows, then columns.

@@ -62,8 +62,8 @@ class Conv2DLayer : public Layer {
     if (x.rank() != 4) throw Error("Conv2D '" + name() + "' expects a batch [N, H, W, C], got " + shape_str(x.shape()));
     const ConvGeometry g = geometry(x.dim(0), x.sample_shape());
     Tensor y = Tensor::for_overwrite({g.batch, g.out_h, g.out_w, g.out_c});  // the backend writes it whole
-    backend().conv2d(g, x.data(), params()[0].value.data(), o_.use_bias ? params()[1].value.data() : nullptr, y.data());
-    fused_activation_forward(act_, call, y, 0);
+    conv2d_with_activation(act_, call, g, x.data(), params()[0].value.data(),
+                           o_.use_bias ? params()[1].value.data() : nullptr, y);
     return y;
   }
 

@@ -6,6 +6,7 @@
 
 #include "tinyforge/error.h"
 #include "tinyforge/nn/activations.h"
+#include "tinyforge/nn/backend.h"
 #include "tinyforge/nn/layer.h"
 #include "tinyforge/nn/layers/core.h"
 
@@ -64,6 +65,19 @@ inline void fused_activation_forward(const ActivationFn& act, LayerCall& call, T
     call.saved[slot] = out;
   }
   act.forward_inplace(out);
+}
+
+// A convolution through Backend::conv2d and the layer's activation after it. ReLU goes inside the
+// backend's convolution (conv2d_relu), which may apply it as it stores each output; its
+// derivative needs only the output, so nothing is saved for it.
+inline void conv2d_with_activation(const ActivationFn& act, LayerCall& call, const ConvGeometry& g, const float* x,
+                                   const float* kernel, const float* bias, Tensor& y) {
+  if (act.kind() == ActivationKind::kRelu) {
+    backend().conv2d_relu(g, x, kernel, bias, y.data());
+    return;
+  }
+  backend().conv2d(g, x, kernel, bias, y.data());
+  fused_activation_forward(act, call, y, 0);
 }
 
 // dL/dz from dL/dy for the fused activation. Uses call.output (y) and the saved z when needed.
