@@ -5,9 +5,10 @@
 // gradient: 6 patch positions x 16 filters in registers while a block of output rows streams
 // past; the positions are one tap's input channels, or, when no tap of any output falls in the
 // padding, any 6 consecutive ones (a one-channel first layer's 9 taps then take two tiles, not 9
-// one-lane tiles whose accumulators wait on the adder's latency). Any padding and dilation: a tile covers pixels whose taps inside the input are the
-// same kernel rows and columns (the inner pixels of a row share all of them; an edge pixel goes
-// alone), and taps in the padding are left out, as the reference does. The kernels handle any
+// one-lane tiles whose accumulators wait on the adder's latency). Any padding and dilation: a
+// tile covers pixels whose taps inside the input are the same kernel rows and columns (the inner
+// pixels of a row share all of them; an edge pixel goes alone), and taps in the padding are left
+// out, as the reference does. The kernels handle any
 // stride too, but strided convolutions stay with im2col + GEMM (see direct_conv_applies).
 // (The input gradient stays with Eigen + col2im: a direct gather was slower.)
 #include "nn/backend/cpu_conv_direct.h"
