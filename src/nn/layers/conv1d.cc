@@ -106,19 +106,12 @@ class Conv1DLayer : public Layer {
   }
 
   nlohmann::json config() const override {
-    nlohmann::json c = {{"name", name()},
-                        {"trainable", trainable()},
-                        {"filters", filters_},
-                        {"kernel_size", nlohmann::json::array({kernel_})},
-                        {"strides", nlohmann::json::array({o_.strides})},
-                        {"padding", o_.padding},
-                        {"dilation_rate", nlohmann::json::array({o_.dilation_rate})},
-                        {"use_bias", o_.use_bias},
-                        {"kernel_initializer", o_.kernel_initializer.to_json()},
-                        {"bias_initializer", o_.bias_initializer.to_json()},
-                        {"kernel_regularizer", regularizer_to_json(o_.kernel_regularizer.get())},
-                        {"bias_regularizer", regularizer_to_json(o_.bias_regularizer.get())}};
-    put_activation(c, act_);
+    nlohmann::json c = conv_config(*this, o_, act_);
+    c["filters"] = filters_;
+    c["kernel_size"] = nlohmann::json::array({kernel_});
+    c["strides"] = nlohmann::json::array({o_.strides});
+    c["dilation_rate"] = nlohmann::json::array({o_.dilation_rate});
+    put_weight_config(c, "kernel", o_.kernel_initializer, o_.kernel_regularizer);
     return c;
   }
 
@@ -134,15 +127,10 @@ class Conv1DLayer : public Layer {
 
 LayerPtr conv1d_from_config(const nlohmann::json& c) {
   Conv1DOptions o;
-  o.name = c.value("name", std::string());
+  read_conv_config(c, o);
   if (c.contains("strides")) o.strides = int1_from(c["strides"]);
-  o.padding = c.value("padding", std::string("valid"));
   if (c.contains("dilation_rate")) o.dilation_rate = int1_from(c["dilation_rate"]);
-  o.use_bias = c.value("use_bias", true);
-  if (c.contains("kernel_initializer")) o.kernel_initializer = Initializer::from_json(c["kernel_initializer"]);
-  if (c.contains("bias_initializer")) o.bias_initializer = Initializer::from_json(c["bias_initializer"]);
-  o.kernel_regularizer = regularizer_from_json(c.value("kernel_regularizer", nlohmann::json()));
-  o.bias_regularizer = regularizer_from_json(c.value("bias_regularizer", nlohmann::json()));
+  read_weight_config(c, "kernel", o.kernel_initializer, o.kernel_regularizer);
   auto layer = std::make_shared<Conv1DLayer>(c.at("filters").get<int64_t>(), int1_from(c.at("kernel_size")), o);
   layer->set_activation(get_activation(c));
   return layer;

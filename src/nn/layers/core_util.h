@@ -2,13 +2,16 @@
 // conversion and the fused-activation plumbing between forward and backward.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "tinyforge/error.h"
 #include "tinyforge/nn/activations.h"
 #include "tinyforge/nn/backend.h"
+#include "tinyforge/nn/initializers.h"
 #include "tinyforge/nn/layer.h"
 #include "tinyforge/nn/layers/core.h"
+#include "tinyforge/nn/regularizers.h"
 
 namespace tinyforge::nn::core_util {
 
@@ -128,6 +131,39 @@ inline void put_activation(nlohmann::json& c, const ActivationFn& act) {
 }
 inline ActivationFn get_activation(const nlohmann::json& c) {
   return ActivationFn::parse(c.value("activation", std::string("linear")), c.value("activation_alpha", -1.0f));
+}
+
+// One weight's config entries: "<weight>_initializer" and "<weight>_regularizer". Reading keeps
+// the option's initializer when the entry is absent.
+inline void put_weight_config(nlohmann::json& c, const std::string& weight, const Initializer& init,
+                              const std::shared_ptr<Regularizer>& reg) {
+  c[weight + "_initializer"] = init.to_json();
+  c[weight + "_regularizer"] = regularizer_to_json(reg.get());
+}
+inline void read_weight_config(const nlohmann::json& c, const std::string& weight, Initializer& init,
+                               std::shared_ptr<Regularizer>& reg) {
+  if (c.contains(weight + "_initializer")) init = Initializer::from_json(c[weight + "_initializer"]);
+  reg = regularizer_from_json(c.value(weight + "_regularizer", nlohmann::json()));
+}
+
+// What every convolution layer's config holds besides its own weights and geometry: name,
+// trainable, padding, use_bias, the bias's initializer and regularizer, the activation. (Strides
+// and dilation are pairs for the 2-D layers and single numbers for Conv1D, so each layer writes
+// its own.) Options: any of the conv layers' option structs.
+template <typename Options>
+nlohmann::json conv_config(const Layer& l, const Options& o, const ActivationFn& act) {
+  nlohmann::json c = {
+      {"name", l.name()}, {"trainable", l.trainable()}, {"padding", o.padding}, {"use_bias", o.use_bias}};
+  put_weight_config(c, "bias", o.bias_initializer, o.bias_regularizer);
+  put_activation(c, act);
+  return c;
+}
+template <typename Options>
+void read_conv_config(const nlohmann::json& c, Options& o) {
+  o.name = c.value("name", std::string());
+  o.padding = c.value("padding", std::string("valid"));
+  o.use_bias = c.value("use_bias", true);
+  read_weight_config(c, "bias", o.bias_initializer, o.bias_regularizer);
 }
 
 }  // namespace tinyforge::nn::core_util

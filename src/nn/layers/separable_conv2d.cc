@@ -133,22 +133,14 @@ class SeparableConv2DLayer : public Layer {
   }
 
   nlohmann::json config() const override {
-    nlohmann::json c = {{"name", name()},
-                        {"trainable", trainable()},
-                        {"filters", filters_},
-                        {"kernel_size", size2_json(kernel_)},
-                        {"strides", size2_json(o_.strides)},
-                        {"padding", o_.padding},
-                        {"dilation_rate", size2_json(o_.dilation_rate)},
-                        {"depth_multiplier", o_.depth_multiplier},
-                        {"use_bias", o_.use_bias},
-                        {"depthwise_initializer", o_.depthwise_initializer.to_json()},
-                        {"pointwise_initializer", o_.pointwise_initializer.to_json()},
-                        {"bias_initializer", o_.bias_initializer.to_json()},
-                        {"depthwise_regularizer", regularizer_to_json(o_.depthwise_regularizer.get())},
-                        {"pointwise_regularizer", regularizer_to_json(o_.pointwise_regularizer.get())},
-                        {"bias_regularizer", regularizer_to_json(o_.bias_regularizer.get())}};
-    put_activation(c, act_);
+    nlohmann::json c = conv_config(*this, o_, act_);
+    c["filters"] = filters_;
+    c["kernel_size"] = size2_json(kernel_);
+    c["strides"] = size2_json(o_.strides);
+    c["dilation_rate"] = size2_json(o_.dilation_rate);
+    c["depth_multiplier"] = o_.depth_multiplier;
+    put_weight_config(c, "depthwise", o_.depthwise_initializer, o_.depthwise_regularizer);
+    put_weight_config(c, "pointwise", o_.pointwise_initializer, o_.pointwise_regularizer);
     return c;
   }
 
@@ -164,18 +156,12 @@ class SeparableConv2DLayer : public Layer {
 
 LayerPtr separable_from_config(const nlohmann::json& c) {
   SeparableConv2DOptions o;
-  o.name = c.value("name", std::string());
+  read_conv_config(c, o);
   if (c.contains("strides")) o.strides = size2_from(c["strides"]);
-  o.padding = c.value("padding", std::string("valid"));
   if (c.contains("dilation_rate")) o.dilation_rate = size2_from(c["dilation_rate"]);
   o.depth_multiplier = c.value("depth_multiplier", int64_t{1});
-  o.use_bias = c.value("use_bias", true);
-  if (c.contains("depthwise_initializer")) o.depthwise_initializer = Initializer::from_json(c["depthwise_initializer"]);
-  if (c.contains("pointwise_initializer")) o.pointwise_initializer = Initializer::from_json(c["pointwise_initializer"]);
-  if (c.contains("bias_initializer")) o.bias_initializer = Initializer::from_json(c["bias_initializer"]);
-  o.depthwise_regularizer = regularizer_from_json(c.value("depthwise_regularizer", nlohmann::json()));
-  o.pointwise_regularizer = regularizer_from_json(c.value("pointwise_regularizer", nlohmann::json()));
-  o.bias_regularizer = regularizer_from_json(c.value("bias_regularizer", nlohmann::json()));
+  read_weight_config(c, "depthwise", o.depthwise_initializer, o.depthwise_regularizer);
+  read_weight_config(c, "pointwise", o.pointwise_initializer, o.pointwise_regularizer);
   auto layer =
       std::make_shared<SeparableConv2DLayer>(c.at("filters").get<int64_t>(), size2_from(c.at("kernel_size")), o);
   layer->set_activation(get_activation(c));
