@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "nn/column_sums.h"
 #include "tinyforge/nn/backend.h"
 
 namespace tinyforge::nn {
@@ -58,9 +59,8 @@ inline void add_column_sums(const float* m, int64_t rows, int64_t cols, float* a
   std::vector<float> partial(static_cast<size_t>(blocks * cols), 0.0f);
   for_chunks(blocks, kColumnSumRows * cols, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
-      float* p = partial.data() + b * cols;
-      for (int64_t r = b * kColumnSumRows; r < std::min(rows, (b + 1) * kColumnSumRows); ++r)
-        for (int64_t c = 0; c < cols; ++c) p[c] += m[r * cols + c];
+      const int64_t r0 = b * kColumnSumRows, r1 = std::min(rows, r0 + kColumnSumRows);
+      add_rows_in_order(m + r0 * cols, r1 - r0, cols, partial.data() + b * cols);
     }
   });
   for (int64_t b = 0; b < blocks; ++b)

@@ -12,6 +12,7 @@
 #include "nn/backend/cpu_backend.h"
 #include "nn/backend/cpu_conv_direct.h"
 #include "nn/backend/eigen_gemm.h"
+#include "nn/column_sums.h"
 
 namespace tinyforge::nn {
 
@@ -271,11 +272,7 @@ void CpuBackend::conv2d_backward_filter(const ConvGeometry& g, const float* in, 
       }
       eigen_gemm(true, false, k, n, r1 - r0, 1.0f, patches, k, d_out + r0 * n, n, 1.0f, acc, n);
     }
-    if (d_bias) {
-      float* acc_bias = acc + k * n;
-      for (int64_t r = begin; r < end; ++r)
-        for (int64_t j = 0; j < n; ++j) acc_bias[j] += d_out[r * n + j];
-    }
+    if (d_bias) add_rows_in_order(d_out + begin * n, end - begin, n, acc + k * n);
   });
   add_partials(used, k * n, n, d_filter, d_bias);
 }

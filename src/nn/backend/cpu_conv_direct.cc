@@ -16,6 +16,7 @@
 #include <algorithm>
 
 #include "nn/backend/register_tile.h"
+#include "nn/column_sums.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -110,9 +111,9 @@ void gradient_tile(const ConvGeometry& g, const float* in, const float* d_out, i
   };
   const int64_t first_offset = input_offset(p0), ky = p0 / c_in / g.k_w, kx = p0 / c_in % g.k_w;
   float* a = acc + p0 * c_out + co;
-#define TINYFORGE_DIRECT_LOAD(j)                                                                       \
-  const int64_t o##j = kLanes > j ? input_offset(p0 + j) - first_offset : 0;                           \
-  __m256 a##j##0 = kLanes > j ? _mm256_loadu_ps(a + j * c_out) : _mm256_setzero_ps();                  \
+#define TINYFORGE_DIRECT_LOAD(j)                                                      \
+  const int64_t o##j = kLanes > j ? input_offset(p0 + j) - first_offset : 0;          \
+  __m256 a##j##0 = kLanes > j ? _mm256_loadu_ps(a + j * c_out) : _mm256_setzero_ps(); \
   __m256 a##j##1 = kLanes > j && kVec == 2 ? _mm256_loadu_ps(a + j * c_out + 8) : _mm256_setzero_ps();
   TINYFORGE_FOR_LANES(TINYFORGE_DIRECT_LOAD)
 #undef TINYFORGE_DIRECT_LOAD
@@ -158,29 +159,6 @@ void gradient_tiles(const ConvGeometry& g, const float* in, const float* d_out, 
       else
         gradient_tile<kLanes, 1>(g, in, d_out, r0, r1, p0, columns, co, acc);
     });
-}
-
-// The bias gradient of output rows [r0, r1), added to acc_bias in order (rows, then columns). The
-// sums live in registers: through acc_bias, which may alias d_out as far as the compiler knows,
-// every add waited on the previous store.
-void add_bias_gradient(const ConvGeometry& g, const float* d_out, int64_t r0, int64_t r1, float* acc_bias) {
-  const int64_t c_out = g.out_c, pixels = (r1 - r0) * g.out_w;
-  const float* d = d_out + r0 * g.out_w * c_out;
-  int64_t co = 0;
-  for (; co + 16 <= c_out; co += 16) {  // two independent chains, so the adder's latency overlaps
-    __m256 s0 = _mm256_loadu_ps(acc_bias + co), s1 = _mm256_loadu_ps(acc_bias + co + 8);
-    for (int64_t p = 0; p < pixels; ++p) {
-      s0 = _mm256_add_ps(s0, _mm256_loadu_ps(d + p * c_out + co));
-      s1 = _mm256_add_ps(s1, _mm256_loadu_ps(d + p * c_out + co + 8));
-    }
-    _mm256_storeu_ps(acc_bias + co, s0);
-    _mm256_storeu_ps(acc_bias + co + 8, s1);
-  }
-  if (co < c_out) {  // filters come in multiples of 8 (direct_conv_applies)
-    __m256 s0 = _mm256_loadu_ps(acc_bias + co);
-    for (int64_t p = 0; p < pixels; ++p) s0 = _mm256_add_ps(s0, _mm256_loadu_ps(d + p * c_out + co));
-    _mm256_storeu_ps(acc_bias + co, s0);
-  }
 }
 
 // Whether every tap of every output lies inside the input ('valid' padding): then a tile's lanes
@@ -237,7 +215,7 @@ void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, co
   constexpr int64_t kRowBlock = 16;
   for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
     const int64_t re = rb + kRowBlock < r1 ? rb + kRowBlock : r1;
-    if (acc_bias) add_bias_gradient(g, d_out, rb, re, acc_bias);
+    if (acc_bias) add_rows_in_order(d_out + rb * g.out_w * g.out_c, (re - rb) * g.out_w, g.out_c, acc_bias);
     if (all_taps_inside(g)) {
       // Lanes run across taps, so layers with few input channels (a first layer's one or three)
       // still fill every lane.
@@ -262,8 +240,7 @@ void direct_conv_filter_gradient_rows(const ConvGeometry& g, const float* in, co
 bool direct_conv_applies(const ConvGeometry&) {
   return false;
 }
-void direct_conv_rows(const ConvGeometry&, const float*, const float*, const float*, bool, int64_t, int64_t,
-                      float*) {}
+void direct_conv_rows(const ConvGeometry&, const float*, const float*, const float*, bool, int64_t, int64_t, float*) {}
 void direct_conv_filter_gradient_rows(const ConvGeometry&, const float*, const float*, int64_t, int64_t, float*,
                                       float*) {}
 

@@ -21,6 +21,7 @@
 
 #include "nn/backend/cpu_backend.h"
 #include "nn/backend/cpu_depthwise_rows.h"
+#include "nn/column_sums.h"
 
 namespace tinyforge::nn {
 namespace {
@@ -182,8 +183,7 @@ void filter_gradient_rows_mult1(const ConvGeometry& g, const float* in, const fl
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t b = r / g.out_h, oy = r % g.out_h;
     const float* d_row = d_out + r * g.out_w * C;
-    for (int64_t ox = 0; ox < g.out_w; ++ox)
-      for (int64_t c = 0; c < C; ++c) acc_bias[c] += d_row[ox * C + c];
+    add_rows_in_order(d_row, g.out_w, C, acc_bias);
     for (int64_t ky = 0; ky < g.k_h; ++ky) {
       const int64_t iy = tap_input(oy, ky, g.stride_h, g.pad_top, g.dilation_h, g.in_h);
       if (iy < 0) continue;
@@ -290,9 +290,9 @@ void CpuBackend::depthwise_conv2d_backward_filter(const ConvGeometry& g, const f
     }
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.out_h, oy = r % g.out_h;
+      add_rows_in_order(d_out + r * g.out_w * oc, g.out_w, oc, acc_bias);
       for (int64_t ox = 0; ox < g.out_w; ++ox) {
         const float* d = d_out + (r * g.out_w + ox) * oc;
-        for (int64_t j = 0; j < oc; ++j) acc_bias[j] += d[j];
         for (int64_t ky = 0; ky < g.k_h; ++ky) {
           const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
           if (iy < 0 || iy >= g.in_h) continue;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "nn/column_sums.h"
 #include "nn/layers/recurrent_util.h"
 #include "tinyforge/error.h"
 #include "tinyforge/nn/layers/recurrent.h"
@@ -237,7 +238,7 @@ std::vector<Tensor> GRULayer::backward_reset_after(LayerCall& call, const Tensor
 
   const bool train = trainable();
   float* db_in = recurrent::bias_gradient(bias, train);  // [2, 3U]: the input side's, then the recurrent side's
-  if (db_in != nullptr) recurrent::add_column_sums(di.data(), n * steps, g3, db_in + g3);
+  if (db_in != nullptr) add_rows_in_order(di.data(), n * steps, g3, db_in + g3);
   recurrent::add_recurrent_kernel_gradient(be, hs, di, rec, train);
   std::vector<Tensor> result;
   result.push_back(recurrent::input_side_gradients(be, x, dg, kernel, db_in, train));

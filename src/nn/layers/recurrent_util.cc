@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nn/column_sums.h"
 #include "tinyforge/error.h"
 
 namespace tinyforge::nn::recurrent {
@@ -105,11 +106,6 @@ Tensor reverse_time(const Tensor& x) {
   return out;
 }
 
-void add_column_sums(const float* m, int64_t rows, int64_t cols, float* sums) {
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) sums[c] += m[r * cols + c];
-}
-
 void ensure_grad(Tensor& grad, const Shape& shape) {
   if (grad.shape() != shape) grad = Tensor(shape, 0.0f);
 }
@@ -148,7 +144,7 @@ Tensor input_side_gradients(Backend& be, const Tensor& x, const Tensor& dg, Para
     ensure_grad(kernel.grad, kernel.value.shape());
     be.gemm(true, false, f, g, rows, 1.0f, x.data(), f, dg.data(), g, 1.0f, kernel.grad.data(), g);
   }
-  if (db != nullptr) add_column_sums(dg.data(), rows, g, db);
+  if (db != nullptr) add_rows_in_order(dg.data(), rows, g, db);
   Tensor dx(x.shape());
   be.gemm(false, true, rows, f, g, 1.0f, dg.data(), g, kernel.value.data(), g, 0.0f, dx.data(), f);
   return dx;

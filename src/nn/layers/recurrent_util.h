@@ -39,8 +39,6 @@ void check_batch(const Tensor& x, int64_t features, const std::string& type, con
 // [N, T, F] with the time axis reversed (for go_backwards).
 Tensor reverse_time(const Tensor& x);
 
-// sums[j] += sum over rows of m[rows, cols] (bias gradients).
-void add_column_sums(const float* m, int64_t rows, int64_t cols, float* sums);
 // Makes sure a parameter gradient exists (zeros of the value's shape) before accumulating.
 void ensure_grad(Tensor& grad, const Shape& shape);
 
