@@ -53,8 +53,9 @@ class Backend {
   virtual void conv2d_relu(const ConvGeometry& g, const float* in, const float* filter, const float* bias,
                            float* out) {
     conv2d(g, in, filter, bias, out);
-    const int64_t n = g.batch * g.out_h * g.out_w * g.out_c;
-    for (int64_t i = 0; i < n; ++i) out[i] = out[i] > 0 ? out[i] : 0.0f;
+    parallel_for(g.batch * g.out_h * g.out_w * g.out_c, 16384, [out](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) out[i] = out[i] > 0 ? out[i] : 0.0f;
+    });
   }
   // Gradients: d_in from d_out (overwrites d_in); d_filter and d_bias are ACCUMULATED (bias may be null).
   virtual void conv2d_backward_input(const ConvGeometry& g, const float* d_out, const float* filter, float* d_in) = 0;

@@ -181,11 +181,7 @@ void CpuBackend::conv2d(const ConvGeometry& g, const float* in, const float* fil
 void CpuBackend::conv2d_relu(const ConvGeometry& g, const float* in, const float* filter, const float* bias,
                              float* out) {
   if (direct_conv_applies(g)) return direct_conv_all(*pool_, g, in, filter, bias, true, out);
-  conv2d(g, in, filter, bias, out);
-  const int64_t n = g.batch * g.out_h * g.out_w * g.out_c;
-  pool_->parallel_for_balanced(n, 16384, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) out[i] = out[i] > 0 ? out[i] : 0.0f;
-  });
+  Backend::conv2d_relu(g, in, filter, bias, out);  // conv2d, then the ReLU on all threads
 }
 
 void CpuBackend::conv2d_backward_input(const ConvGeometry& g, const float* d_out, const float* filter, float* d_in) {
